@@ -12,3 +12,6 @@
 #define LOGSIZE      (MAXOPBLOCKS*3)  // blocks in the on-disk log
 #define NBUF         (MAXOPBLOCKS*3)  // buffer cache entries
 #define FSSIZE       1000  // file system size in blocks
+#define NPORT       128    // socket ports 0..NPORT-1
+#define NSOCK        32    // sockets in the whole system
+#define SOCKMSGMAX  512    // largest message one send() carries, in bytes
