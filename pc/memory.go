@@ -1,0 +1,109 @@
+package pc
+
+import (
+	"gemu/ioapic"
+	"gemu/lapic"
+)
+
+// The physical address map above RAM.
+const (
+	ioapicBase = ioapic.Base // 0xFEC00000, 4 KB
+	lapicBase  = lapic.Base  // 0xFEE00000, 4 KB, each CPU sees its own LAPIC
+	mmioSize   = 0x1000
+	pageSize   = 0x1000
+	maxRAM     = 0xE0000000 // RAM ends below the 512 MB hole for devices
+	lowROMTop  = 0x100000   // a -bios ROM ends here ...
+	highROMTop = 1 << 32    // ... and here
+)
+
+// bus is one CPU's view of physical memory and I/O space (x86.Bus): the same RAM and
+// devices for every CPU, except that the LAPIC page reaches this CPU's own LAPIC.
+type bus struct {
+	m    *Machine
+	apic *lapic.LAPIC
+}
+
+// rom returns the ROM page containing pa, or nil.
+func (m *Machine) romPage(pa uint32) []byte {
+	n := uint64(len(m.rom))
+	if n == 0 {
+		return nil
+	}
+	a := uint64(pa)
+	switch {
+	case a >= lowROMTop-n && a < lowROMTop:
+		off := a - (lowROMTop - n)
+		return m.rom[off : off+pageSize : off+pageSize]
+	case a >= highROMTop-n:
+		off := a - (highROMTop - n)
+		return m.rom[off : off+pageSize : off+pageSize]
+	}
+	return nil
+}
+
+// Page returns RAM (writable) or ROM (read-only) pages for direct access, nil for MMIO
+// and unmapped space.
+func (b *bus) Page(pa uint32) ([]byte, bool) {
+	m := b.m
+	pa &^= pageSize - 1
+	if p := m.romPage(pa); p != nil {
+		return p, false
+	}
+	if uint64(pa) < uint64(len(m.ram)) {
+		return m.ram[pa : pa+pageSize : pa+pageSize], true
+	}
+	return nil, false
+}
+
+// Read reads MMIO, ROM or (for accesses the CPU did not do directly) RAM; unmapped
+// space reads as all ones.
+func (b *bus) Read(pa uint32, size int) uint32 {
+	m := b.m
+	switch {
+	case pa >= lapicBase && pa < lapicBase+mmioSize:
+		return b.apic.Read(pa-lapicBase, size)
+	case pa >= ioapicBase && pa < ioapicBase+mmioSize:
+		return m.ioapic.Read(pa-ioapicBase, size)
+	}
+	var v uint32
+	for i := 0; i < size; i++ {
+		v |= uint32(m.readByte(pa+uint32(i))) << (8 * i)
+	}
+	return v
+}
+
+// Write writes MMIO or RAM; writes to ROM and unmapped space are dropped.
+func (b *bus) Write(pa uint32, size int, v uint32) {
+	m := b.m
+	switch {
+	case pa >= lapicBase && pa < lapicBase+mmioSize:
+		b.apic.Write(pa-lapicBase, size, v)
+		return
+	case pa >= ioapicBase && pa < ioapicBase+mmioSize:
+		m.ioapic.Write(pa-ioapicBase, size, v)
+		return
+	}
+	for i := 0; i < size; i++ {
+		a := pa + uint32(i)
+		if m.romPage(a&^(pageSize-1)) == nil && uint64(a) < uint64(len(m.ram)) {
+			m.ram[a] = byte(v >> (8 * i))
+		}
+	}
+}
+
+// In reads an I/O port.
+func (b *bus) In(port uint16, size int) uint32 { return b.m.in(port, size) }
+
+// Out writes an I/O port.
+func (b *bus) Out(port uint16, size int, v uint32) { b.m.out(port, size, v) }
+
+// readByte reads one byte of ROM or RAM, 0xFF elsewhere.
+func (m *Machine) readByte(a uint32) byte {
+	if p := m.romPage(a &^ (pageSize - 1)); p != nil {
+		return p[a&(pageSize-1)]
+	}
+	if uint64(a) < uint64(len(m.ram)) {
+		return m.ram[a]
+	}
+	return 0xFF
+}
