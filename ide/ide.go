@@ -2,7 +2,10 @@
 // programmed I/O only, LBA28 and CHS addressing. Every command completes at once.
 package ide
 
-import "io"
+import (
+	"errors"
+	"io"
+)
 
 // Port addresses of the primary channel.
 const (
@@ -40,6 +43,18 @@ const (
 	SRST = 0x04 // software reset
 )
 
+// Drive/head register bits.
+const (
+	DHLBA = 0x40 // LBA addressing
+	DHDEV = 0x10 // slave selected
+)
+
+// SectorSize is the size of one sector in bytes.
+const SectorSize = 512
+
+// MaxMultiple is the largest block size SET MULTIPLE MODE accepts.
+const MaxMultiple = 16
+
 // Disk is the storage behind one unit.
 type Disk interface {
 	io.ReaderAt
@@ -52,19 +67,186 @@ type Disk interface {
 type IDE struct {
 	// IRQ drives interrupt line 14. Set by the board; nil-safe.
 	IRQ func(level bool)
+
+	drive [2]drive
+
+	// The task file: written to both devices, read from the selected one.
+	features, count, lbaLow, lbaMid, lbaHigh, dh uint8
+	control                                      uint8
+
+	irqPending bool // INTRQ asserted by a completed command, cleared by a status read
+	irqLine    bool // the level last given to IRQ
+
+	reads, writes uint64
 }
 
 // New returns a channel with no disks attached.
 func New() *IDE { return &IDE{} }
 
 // Attach puts d on unit 0 (master) or 1 (slave).
-func (c *IDE) Attach(unit int, d Disk) error { return nil }
-
-// In reads a channel port.
-func (c *IDE) In(port uint16, size int) uint32 { return 0 }
-
-// Out writes a channel port.
-func (c *IDE) Out(port uint16, size int, v uint32) {}
+func (c *IDE) Attach(unit int, d Disk) error {
+	if unit != 0 && unit != 1 {
+		return errors.New("ide: unit must be 0 (master) or 1 (slave)")
+	}
+	if d == nil {
+		return errors.New("ide: nil disk")
+	}
+	if s := d.Size(); s <= 0 || s%SectorSize != 0 {
+		return errors.New("ide: disk size is not a positive multiple of 512")
+	}
+	c.drive[unit] = newDrive(d)
+	return nil
+}
 
 // Activity returns the number of sectors read and written so far.
-func (c *IDE) Activity() (reads, writes uint64) { return 0, 0 }
+func (c *IDE) Activity() (reads, writes uint64) { return c.reads, c.writes }
+
+// sel returns the selected drive, or nil when no disk is attached there.
+func (c *IDE) sel() *drive {
+	d := &c.drive[(c.dh>>4)&1]
+	if d.disk == nil {
+		return nil
+	}
+	return d
+}
+
+// In reads a channel port.
+func (c *IDE) In(port uint16, size int) uint32 {
+	d := c.sel()
+	switch port {
+	case Data:
+		if d == nil {
+			return 0
+		}
+		return c.readData(d, size)
+	case Status, Control:
+		if d == nil {
+			return 0 // nothing drives the bus: the slave probe sees 0
+		}
+		if port == Status {
+			c.irqPending = false
+			c.updateIRQ()
+		}
+		return uint32(d.status)
+	case Error:
+		if d == nil {
+			return 0
+		}
+		return uint32(d.err)
+	case SecCount:
+		return uint32(c.count)
+	case LBALow:
+		return uint32(c.lbaLow)
+	case LBAMid:
+		return uint32(c.lbaMid)
+	case LBAHigh:
+		return uint32(c.lbaHigh)
+	case DriveHead:
+		return uint32(c.dh | 0xA0)
+	}
+	return 0xFF
+}
+
+// Out writes a channel port.
+func (c *IDE) Out(port uint16, size int, v uint32) {
+	b := uint8(v)
+	switch port {
+	case Data:
+		if d := c.sel(); d != nil {
+			c.writeData(d, size, v)
+		}
+	case Error:
+		c.features = b
+	case SecCount:
+		c.count = b
+	case LBALow:
+		c.lbaLow = b
+	case LBAMid:
+		c.lbaMid = b
+	case LBAHigh:
+		c.lbaHigh = b
+	case DriveHead:
+		c.dh = b
+	case Status:
+		if d := c.sel(); d != nil && d.status&BSY == 0 {
+			c.command(d, b)
+		}
+	case Control:
+		c.writeControl(b)
+	}
+}
+
+// writeControl handles the device control register: nIEN and software reset.
+func (c *IDE) writeControl(b uint8) {
+	was := c.control
+	c.control = b
+	if b&SRST != 0 {
+		for i := range c.drive {
+			c.drive[i].status = BSY
+			c.drive[i].endTransfer()
+		}
+		c.irqPending = false
+	} else if was&SRST != 0 {
+		c.reset()
+	}
+	c.updateIRQ()
+}
+
+// reset finishes a software reset: devices ready with the ATA signature in the task file.
+func (c *IDE) reset() {
+	for i := range c.drive {
+		d := &c.drive[i]
+		d.status = DRDY | DSC
+		d.err = 0x01 // diagnostic: no error
+		d.multiple = 0
+	}
+	c.count, c.lbaLow, c.lbaMid, c.lbaHigh, c.dh = 1, 1, 0, 0, 0
+}
+
+// interrupt asserts INTRQ for a completed command or data block.
+func (c *IDE) interrupt() {
+	c.irqPending = true
+	c.updateIRQ()
+}
+
+// updateIRQ drives the IRQ line from INTRQ and nIEN, calling IRQ only on a change.
+func (c *IDE) updateIRQ() {
+	level := c.irqPending && c.control&NIEN == 0
+	if level == c.irqLine {
+		return
+	}
+	c.irqLine = level
+	if c.IRQ != nil {
+		c.IRQ(level)
+	}
+}
+
+// readData reads size bytes of the current data block.
+func (c *IDE) readData(d *drive, size int) uint32 {
+	if d.status&DRQ == 0 || d.writing {
+		return 0xFFFFFFFF >> (32 - 8*size)
+	}
+	var v uint32
+	for i := 0; i < size && d.pos < len(d.buf); i++ {
+		v |= uint32(d.buf[d.pos]) << (8 * i)
+		d.pos++
+	}
+	if d.pos == len(d.buf) {
+		c.blockRead(d)
+	}
+	return v
+}
+
+// writeData stores size bytes into the current data block.
+func (c *IDE) writeData(d *drive, size int, v uint32) {
+	if d.status&DRQ == 0 || !d.writing {
+		return
+	}
+	for i := 0; i < size && d.pos < len(d.buf); i++ {
+		d.buf[d.pos] = uint8(v >> (8 * i))
+		d.pos++
+	}
+	if d.pos == len(d.buf) {
+		c.blockWritten(d)
+	}
+}
