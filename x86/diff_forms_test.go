@@ -197,11 +197,11 @@ type dtCase struct {
 	Code     []byte
 	Regs     [8]uint32
 	Flags    uint32
-	MemSeed  int64  // seed of the data and stack region fill
-	Undef    uint32 // EFLAGS bits not compared
-	SkipReg  int    // a register whose value is undefined (bsf/bsr dest, ZF=1 only), or -1
-	SkipIfZF bool   // SkipReg is skipped only when the oracle's ZF is 1
-	Insn     []byte // Code without the hlt padding
+	MemSeed  int64       // seed of the data and stack region fill
+	Undef    uint32      // EFLAGS bits not compared
+	SkipReg  int         // a register whose value is undefined (bsf/bsr dest, ZF=1 only), or -1
+	SkipIfZF bool        // SkipReg is skipped only when the oracle's ZF is 1
+	Insn     []byte      // Code without the hlt padding
 	Pokes    [][2]uint32 // 32-bit values stored at addresses after the memory fill
 }
 
