@@ -447,3 +447,22 @@ func (m *Machine) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// SetPace turns real-time pacing of idle periods on or off (see Config.Pace). Call it
+// before Run.
+func (m *Machine) SetPace(on bool) { m.cfg.Pace = on }
+
+// SyncDisks flushes the disk images to stable storage. Safe to call from any goroutine.
+func (m *Machine) SyncDisks() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var errs []error
+	for i, d := range m.cfg.Disks {
+		if s, ok := d.(interface{ Sync() error }); ok {
+			if err := s.Sync(); err != nil {
+				errs = append(errs, fmt.Errorf("disk %d: sync: %w", i, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

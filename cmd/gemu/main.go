@@ -1,0 +1,331 @@
+// Command gemu is a PC emulator that runs xv6. It takes qemu's command-line spelling,
+// so xv6's Makefile can run it in qemu's place; with no disk options it boots the
+// bundled xv6.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+
+	"gemu/ide"
+	"gemu/pc"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// session is everything a run opens, to be closed at the end.
+type session struct {
+	files   []*os.File
+	tmpDirs []string
+}
+
+func (s *session) close() error {
+	var errs []error
+	for _, f := range s.files {
+		if err := f.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, d := range s.tmpDirs {
+		if err := os.RemoveAll(d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// openOut opens an output destination: stdio, file:PATH, null or none.
+func (s *session) openOut(dest string, stdout io.Writer) (io.Writer, error) {
+	switch {
+	case dest == "stdio" || dest == "mon:stdio":
+		return stdout, nil
+	case dest == "null" || dest == "none" || dest == "":
+		return io.Discard, nil
+	case strings.HasPrefix(dest, "file:"):
+		return s.create(strings.TrimPrefix(dest, "file:"))
+	}
+	return nil, fmt.Errorf("unsupported destination %q", dest)
+}
+
+func (s *session) create(path string) (*os.File, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	s.files = append(s.files, f)
+	return f, nil
+}
+
+// run is gemu's main program; it returns the exit status.
+func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "gemu: %v\n", err)
+		return 1
+	}
+	o, err := parseArgs(args)
+	if err != nil {
+		return fail(err)
+	}
+	if o.help {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if o.version {
+		fmt.Fprintln(stdout, "gemu, a PC emulator for xv6 (qemu-compatible command line)")
+		return 0
+	}
+	if o.gdb != "" || o.freeze || o.logItems != "" || o.logFile != "" {
+		return fail(errors.New("-gdb, -s, -S, -d and -D: the debugger is not wired in yet"))
+	}
+	s := &session{}
+	defer func() {
+		if err := s.close(); err != nil {
+			fmt.Fprintf(stderr, "gemu: %v\n", err)
+		}
+	}()
+	cfg, err := s.config(o, stdout)
+	if err != nil {
+		return fail(err)
+	}
+	m, err := pc.New(*cfg)
+	if err != nil {
+		for _, d := range cfg.Disks {
+			if c, ok := d.(io.Closer); ok {
+				c.Close()
+			}
+		}
+		return fail(err)
+	}
+	status := s.runMachine(m, o, cfg, stdin, stdout, stderr)
+	if err := m.Close(); err != nil {
+		fmt.Fprintf(stderr, "gemu: %v\n", err)
+		return 1
+	}
+	return status
+}
+
+// serialMode is where COM1 goes: "mon:stdio", "stdio", "file:PATH" or "null".
+func serialMode(o *options) string {
+	switch {
+	case o.serial != "":
+		return o.serial
+	case o.nographic:
+		return "mon:stdio"
+	case o.display == "none":
+		return "null"
+	}
+	return "mon:stdio" // the screen front end is not wired in: the serial console stands in
+}
+
+// config turns options into a machine configuration, opening the files it names.
+func (s *session) config(o *options, stdout io.Writer) (*pc.Config, error) {
+	cfg := &pc.Config{CPUs: o.smp, MemoryMB: o.memMB, NoReboot: o.noReboot, Limit: o.icount, RTC: o.rtc}
+	var err error
+	if cfg.Serial, err = s.openOut(serialMode(o), stdout); err != nil {
+		return nil, fmt.Errorf("-serial: %w", err)
+	}
+	drives := o.drives
+	if drives == [2]string{} && o.bios == "" && o.kernel == "" {
+		if drives, err = s.bundledImages(); err != nil {
+			return nil, err
+		}
+	}
+	for i, path := range drives {
+		if path == "" {
+			continue
+		}
+		d, err := ide.OpenFileDisk(path)
+		if err != nil {
+			closeDisks(cfg)
+			return nil, fmt.Errorf("drive %d: %w", i, err)
+		}
+		cfg.Disks[i] = d
+	}
+	if err := s.firmware(o, cfg); err != nil {
+		closeDisks(cfg)
+		return nil, err
+	}
+	if err := s.debugDevices(o, cfg, stdout); err != nil {
+		closeDisks(cfg)
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func closeDisks(cfg *pc.Config) {
+	for _, d := range cfg.Disks {
+		if c, ok := d.(io.Closer); ok {
+			c.Close()
+		}
+	}
+}
+
+// firmware loads -bios or -kernel with its modules.
+func (s *session) firmware(o *options, cfg *pc.Config) error {
+	if o.bios != "" && o.kernel != "" {
+		return errors.New("-bios and -kernel exclude each other")
+	}
+	if o.bios != "" {
+		b, err := os.ReadFile(o.bios)
+		if err != nil {
+			return fmt.Errorf("-bios: %w", err)
+		}
+		cfg.BIOS = b
+	}
+	if o.kernel == "" {
+		if o.appendArg != "" || o.initrd != "" {
+			return errors.New("-append and -initrd need -kernel")
+		}
+		return nil
+	}
+	img, err := os.ReadFile(o.kernel)
+	if err != nil {
+		return fmt.Errorf("-kernel: %w", err)
+	}
+	k := &pc.Multiboot{Image: img, Cmdline: strings.TrimSpace(o.kernel + " " + o.appendArg)}
+	if o.initrd != "" {
+		for _, mod := range splitOpts(o.initrd) {
+			path, _, _ := strings.Cut(strings.TrimSpace(mod), " ")
+			if path == "" {
+				return fmt.Errorf("-initrd %s: empty module", o.initrd)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return fmt.Errorf("-initrd: %w", err)
+			}
+			k.Modules = append(k.Modules, pc.Module{Data: data, Cmdline: strings.TrimSpace(mod)})
+		}
+	}
+	cfg.Kernel = k
+	return nil
+}
+
+// debugDevices sets up -debugcon, isa-debugcon and isa-debug-exit.
+func (s *session) debugDevices(o *options, cfg *pc.Config, stdout io.Writer) error {
+	if o.debugcon != "" {
+		w, err := s.openOut(o.debugcon, stdout)
+		if err != nil {
+			return fmt.Errorf("-debugcon: %w", err)
+		}
+		cfg.Debug = append(cfg.Debug, pc.DebugCon{Port: 0xE9, Name: o.debugcon, Out: w})
+	}
+	opened := map[string]io.Writer{}
+	for _, d := range o.debugcons {
+		path, ok := o.chardevs[d.chardev]
+		if !ok {
+			return fmt.Errorf("-device isa-debugcon: no -chardev with id=%s", d.chardev)
+		}
+		w := opened[d.chardev]
+		if w == nil {
+			f, err := s.create(path)
+			if err != nil {
+				return fmt.Errorf("-chardev id=%s: %w", d.chardev, err)
+			}
+			w = f
+			opened[d.chardev] = f
+		}
+		cfg.Debug = append(cfg.Debug, pc.DebugCon{Port: d.port, Name: d.chardev, Out: w})
+	}
+	cfg.ExitPort, cfg.ExitSize = o.exitPort, o.exitSize
+	return nil
+}
+
+// bundledImages copies the bundled xv6 images to a temporary directory (so the
+// embedded file system never changes) and returns their paths.
+func (s *session) bundledImages() ([2]string, error) {
+	kernel, fs, err := bundled()
+	if err != nil {
+		return [2]string{}, err
+	}
+	dir, err := os.MkdirTemp("", "gemu-")
+	if err != nil {
+		return [2]string{}, fmt.Errorf("bundled images: %w", err)
+	}
+	s.tmpDirs = append(s.tmpDirs, dir)
+	paths := [2]string{filepath.Join(dir, "xv6.img"), filepath.Join(dir, "fs.img")}
+	for i, b := range [][]byte{kernel, fs} {
+		if err := os.WriteFile(paths[i], b, 0o600); err != nil {
+			return [2]string{}, fmt.Errorf("bundled images: %w", err)
+		}
+	}
+	return paths, nil
+}
+
+// runMachine runs m with the console on stdin/stdout as the options say, and returns
+// the exit status.
+func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *os.File, stdout, stderr io.Writer) int {
+	mode := serialMode(o)
+	x := &mux{g: m, msg: stderr, sync: m.SyncDisks}
+	interactive := false
+	if mode == "mon:stdio" || mode == "stdio" {
+		feed := func(b []byte) { m.SendSerial(b) }
+		if mode == "mon:stdio" {
+			feed = x.feed
+		}
+		fd := int(stdin.Fd())
+		if isTerminal(fd) {
+			st, err := makeRaw(fd)
+			if err != nil {
+				fmt.Fprintf(stderr, "gemu: %v\n", err)
+				return 1
+			}
+			defer st.restore()
+			interactive = true
+			go pump(stdin, feed)
+		} else if fi, err := stdin.Stat(); err == nil && fi.Mode().IsRegular() {
+			// A file is read before the machine starts, so that the run is reproducible.
+			b, err := io.ReadAll(stdin)
+			if err != nil {
+				fmt.Fprintf(stderr, "gemu: reading stdin: %v\n", err)
+				return 1
+			}
+			feed(b)
+		} else {
+			go pump(stdin, feed)
+		}
+	}
+	m.SetPace(interactive)
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	var caught atomic.Int32
+	go func() {
+		for sig := range sigs {
+			caught.Store(int32(sig.(syscall.Signal)))
+			m.Stop()
+		}
+	}()
+
+	r, err := m.Run(context.Background())
+	if err != nil {
+		fmt.Fprintf(stderr, "gemu: %v\n", err)
+		return 1
+	}
+	switch {
+	case x.quit.Load():
+		fmt.Fprint(stderr, "\r\ngemu: terminated (Ctrl-A x)\r\n")
+		return 0
+	case caught.Load() != 0:
+		fmt.Fprintf(stderr, "\r\ngemu: terminating on signal %d\r\n", caught.Load())
+		return 0
+	}
+	switch r.Reason {
+	case pc.PowerOff, pc.Reset, pc.Stopped:
+		return 0
+	case pc.DebugExit:
+		return r.Status
+	}
+	fmt.Fprintf(stderr, "\r\ngemu: %s\r\n", r.Message)
+	return r.Status
+}
