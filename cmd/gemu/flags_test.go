@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// gemuBin is the command built once for the tests that run it.
+var gemuBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gemu-test-")
+	if err != nil {
+		panic(err)
+	}
+	gemuBin = filepath.Join(dir, "gemu")
+	out, err := exec.Command("go", "build", "-o", gemuBin, ".").CombinedOutput()
+	if err != nil {
+		os.Stderr.Write(out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runGemu runs the built command with args and stdin, with a time limit.
+func runGemu(t *testing.T, timeout time.Duration, stdin []byte, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, gemuBin, args...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		status = ee.ExitCode()
+	default:
+		t.Fatalf("gemu %v: %v", args, err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("gemu %v: did not finish in %v; stderr %q", args, timeout, e.String())
+	}
+	return o.String(), e.String(), status
+}
+
+func TestParseGoodFlags(t *testing.T) {
+	o, err := parseArgs(strings.Fields("-drive file=fs.img,index=1,media=disk,format=raw " +
+		"-drive file=xv6.img,index=0,media=disk,format=raw -smp 2 -m 512 -nographic -no-reboot " +
+		"-monitor none -net none -display none --serial mon:stdio"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.drives != [2]string{"xv6.img", "fs.img"} || o.smp != 2 || o.memMB != 512 || !o.nographic ||
+		!o.noReboot || o.display != "none" || o.serial != "mon:stdio" {
+		t.Errorf("parsed %+v", o)
+	}
+	for _, tc := range []struct {
+		arg  string
+		smp  int
+		mem  int
+		hdas [2]string
+	}{
+		{"-smp 4,sockets=2,cores=2", 4, 0, [2]string{}},
+		{"-smp cpus=3", 3, 0, [2]string{}},
+		{"-smp sockets=2,cores=4", 8, 0, [2]string{}},
+		{"-m 1G", 0, 1024, [2]string{}},
+		{"-m 64M", 0, 64, [2]string{}},
+		{"-m size=32m", 0, 32, [2]string{}},
+		{"-m 65536K", 0, 64, [2]string{}},
+		{"-hda a.img -hdb b,,c.img", 0, 0, [2]string{"a.img", "b,,c.img"}},
+		{"-drive file=a,,b.img", 0, 0, [2]string{"a,b.img", ""}},
+		{"-drive file=x.img -drive file=y.img", 0, 0, [2]string{"x.img", "y.img"}},
+	} {
+		o, err := parseArgs(strings.Fields(tc.arg))
+		if err != nil {
+			t.Errorf("%s: %v", tc.arg, err)
+			continue
+		}
+		if o.smp != tc.smp || o.memMB != tc.mem || o.drives != tc.hdas {
+			t.Errorf("%s: smp %d mem %d drives %q", tc.arg, o.smp, o.memMB, o.drives)
+		}
+	}
+	o, err = parseArgs([]string{"-device", "isa-debug-exit,iobase=0xf4,iosize=0x4", "-chardev",
+		"file,id=post,path=post.bin", "-device", "isa-debugcon,iobase=0x190,chardev=post",
+		"-debugcon", "file:out.txt", "-icount-limit", "1000000", "-kernel", "k.elf", "-append", "a b",
+		"-initrd", "m1 x,m2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.exitPort != 0xF4 || o.exitSize != 4 || o.chardevs["post"] != "post.bin" ||
+		len(o.debugcons) != 1 || o.debugcons[0].port != 0x190 || o.debugcon != "file:out.txt" ||
+		o.icount != 1000000 || o.kernel != "k.elf" || o.appendArg != "a b" || o.initrd != "m1 x,m2" {
+		t.Errorf("parsed %+v", o)
+	}
+}
+
+// TestBadInputExits runs the command with each bad input: one line on stderr that
+// names the flag or the file, exit status 1, and no Go panic.
+func TestBadInputExits(t *testing.T) {
+	dir := t.TempDir()
+	odd := filepath.Join(dir, "odd.img")
+	nosig := filepath.Join(dir, "nosig.img")
+	good := filepath.Join(dir, "good.img")
+	small := filepath.Join(dir, "small.rom")
+	notmb := filepath.Join(dir, "notmb.elf")
+	for path, data := range map[string][]byte{
+		odd:   make([]byte, 1000),
+		nosig: make([]byte, 4096),
+		good:  append(make([]byte, 510), 0x55, 0xAA),
+		small: make([]byte, 1000),
+		notmb: []byte("\x7fELF not really"),
+	} {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	missing := filepath.Join(dir, "missing.img")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-foo"}, "-foo"},
+		{[]string{"--bogus-flag", "x"}, "--bogus-flag"},
+		{[]string{"stray"}, "stray"},
+		{[]string{"-hda"}, "-hda"},
+		{[]string{"-smp", "0"}, "-smp"},
+		{[]string{"-smp", "9"}, "-smp"},
+		{[]string{"-smp", "two"}, "-smp"},
+		{[]string{"-smp", "4,sockets=3"}, "-smp"},
+		{[]string{"-smp", "2,bogus=1"}, "-smp"},
+		{[]string{"-m", "8"}, "-m"},
+		{[]string{"-m", "lots"}, "-m"},
+		{[]string{"-m", "5G"}, "-m"},
+		{[]string{"-m", "-5"}, "-m"},
+		{[]string{"-drive", "file=" + good + ",format=qcow2"}, "-drive"},
+		{[]string{"-drive", "file=" + good + ",index=2"}, "-drive"},
+		{[]string{"-drive", "file=" + good + ",media=cdrom"}, "-drive"},
+		{[]string{"-drive", "file=" + good + ",colour=blue"}, "-drive"},
+		{[]string{"-drive", "index=0"}, "-drive"},
+		{[]string{"-drive", "junk"}, "-drive"},
+		{[]string{"-hda", good, "-hda", good}, "-hda"},
+		{[]string{"-serial", "tcp::4444"}, "-serial"},
+		{[]string{"-serial", "stdio", "-serial", "null"}, "-serial"},
+		{[]string{"-monitor", "stdio"}, "-monitor"},
+		{[]string{"-net", "nic"}, "-net"},
+		{[]string{"-display", "vnc"}, "-display"},
+		{[]string{"-device", "e1000"}, "-device"},
+		{[]string{"-device", "isa-debug-exit,iosize=3"}, "-device"},
+		{[]string{"-hda", good, "-device", "isa-debugcon,iobase=0x190,chardev=nope"}, "nope"},
+		{[]string{"-chardev", "socket,id=x,path=y"}, "-chardev"},
+		{[]string{"-icount-limit", "many"}, "-icount-limit"},
+		{[]string{"-rtc", "base=yesterday"}, "-rtc"},
+		{[]string{"-hda", missing}, "missing.img"},
+		{[]string{"-drive", "file=" + missing + ",index=0,media=disk,format=raw"}, "missing.img"},
+		{[]string{"-hda", odd}, "multiple of 512"},
+		{[]string{"-hda", good, "-hdb", odd}, "multiple of 512"},
+		{[]string{"-hda", nosig}, "boot signature"},
+		{[]string{"-hdb", good}, "boot disk"},
+		{[]string{"-bios", small}, "bios"},
+		{[]string{"-bios", missing}, "missing.img"},
+		{[]string{"-kernel", notmb}, "multiboot"},
+		{[]string{"-kernel", missing}, "missing.img"},
+		{[]string{"-append", "x", "-hda", good}, "-append"},
+	} {
+		_, stderr, status := runGemu(t, 20*time.Second, nil, tc.args...)
+		if status != 1 {
+			t.Errorf("gemu %q: exit status %d, want 1 (stderr %q)", tc.args, status, stderr)
+		}
+		if !strings.Contains(stderr, tc.want) {
+			t.Errorf("gemu %q: stderr %q does not name %q", tc.args, stderr, tc.want)
+		}
+		if strings.Count(stderr, "\n") != 1 || strings.Contains(stderr, "panic") {
+			t.Errorf("gemu %q: stderr is not one line: %q", tc.args, stderr)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	out, _, status := runGemu(t, 20*time.Second, nil, "-help")
+	if status != 0 || !strings.Contains(out, "-drive") || !strings.Contains(out, "-smp") {
+		t.Errorf("-help: status %d, output %q", status, out)
+	}
+}
