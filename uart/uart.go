@@ -241,6 +241,13 @@ func (u *UART) Receive(b []byte) {
 		return
 	}
 	u.rx = append(u.rx, b...)
+	if u.irqLine && len(b) > 0 && u.IRQ != nil {
+		// New data while the line is already up: pulse it so an edge-triggered
+		// controller that missed the first edge (masked at the time) hears this one,
+		// as qemu re-raises its line on every received byte.
+		u.IRQ(false)
+		u.IRQ(true)
+	}
 	u.update()
 }
 

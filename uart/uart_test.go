@@ -118,6 +118,11 @@ func TestReceiveInterrupt(t *testing.T) {
 	if r.rises != 2 {
 		t.Error("no new IRQ edge for the next byte")
 	}
+	// Typed ahead while the controller ignored the line: the next byte pulses it.
+	r.u.Receive([]byte("y"))
+	if r.rises != 3 || !r.line {
+		t.Errorf("no fresh edge for data arriving with the line up: %d rises", r.rises)
+	}
 }
 
 func TestUnboundedQueue(t *testing.T) {
