@@ -70,3 +70,5 @@ gdt:
 gdtptr:
   .word   (gdtptr - gdt - 1)
   .long   gdt
+
+.section .note.GNU-stack,"",@progbits
