@@ -120,3 +120,14 @@ memcpy(void *dst, const void *src, uint n)
 {
   return memmove(dst, src, n);
 }
+
+int
+memcmp(const void *a, const void *b, uint n)
+{
+  const uchar *p = a, *q = b;
+
+  for(; n > 0; n--, p++, q++)
+    if(*p != *q)
+      return *p - *q;
+  return 0;
+}

@@ -35,13 +35,15 @@ user/%.o: user/%.c
 user/%.o: user/%.S
 	$(CC) $(CFLAGS) -I include -I user -c -o $@ $<
 
-# One loadable segment at address 0, entry main (see user.ld).
-user/_%: user/%.o $(ULIB) user/user.ld
-	$(LD) $(LDFLAGS) --no-warn-rwx-segments -N -T user/user.ld -o $@ $< $(ULIB)
+# One loadable segment at address 0, entry main (see user.ld). -S leaves the
+# debug information out: with it usertests would exceed MAXFILE and the
+# programs would fill half of the 1000-block disk.
+user/_%: user/%.o $(ULIB) user/user.ld user/user.mk
+	$(LD) $(LDFLAGS) --no-warn-rwx-segments -S -N -T user/user.ld -o $@ $< $(ULIB)
 
 # forktest must not pull in printf and malloc: it is meant to stay tiny.
-user/_forktest: user/forktest.o $(ULIB) user/user.ld
-	$(LD) $(LDFLAGS) --no-warn-rwx-segments -N -T user/user.ld -o $@ $< user/ulib.o user/usys.o
+user/_forktest: user/forktest.o $(ULIB) user/user.ld user/user.mk
+	$(LD) $(LDFLAGS) --no-warn-rwx-segments -S -N -T user/user.ld -o $@ $< user/ulib.o user/usys.o
 
 # The first process, as a raw binary the kernel links in with
 # "-b binary user/initcode": symbols _binary_user_initcode_start and
