@@ -30,18 +30,18 @@ const (
 
 // CPU is one x86 processor.
 type CPU struct {
-	Reg   [8]uint32  // general registers, indexed by EAX..EDI
-	EIP   uint32     // instruction pointer
-	Seg   [6]Segment // segment registers, indexed by ES..GS
-	LDTR  Segment    // local descriptor table register
-	TR    Segment    // task register
-	GDTR  DTR        // global descriptor table register
-	IDTR  DTR        // interrupt descriptor table register
-	CR0   uint32     // control register 0
-	CR2   uint32     // page-fault linear address
-	CR3   uint32     // page directory base
-	CR4   uint32     // control register 4
-	DR    [8]uint32  // debug registers (stored only)
+	Reg  [8]uint32  // general registers, indexed by EAX..EDI
+	EIP  uint32     // instruction pointer
+	Seg  [6]Segment // segment registers, indexed by ES..GS
+	LDTR Segment    // local descriptor table register
+	TR   Segment    // task register
+	GDTR DTR        // global descriptor table register
+	IDTR DTR        // interrupt descriptor table register
+	CR0  uint32     // control register 0
+	CR2  uint32     // page-fault linear address
+	CR3  uint32     // page directory base
+	CR4  uint32     // control register 4
+	DR   [8]uint32  // debug registers (stored only)
 
 	Halted   bool   // in hlt (or waiting for SIPI, see WaitSIPI)
 	WaitSIPI bool   // after INIT: stopped until a STARTUP IPI

@@ -1,62 +1,449 @@
 package x86
 
-// cpu holds the private state of a CPU.
-type cpu struct {
+import "fmt"
+
+// Exception vectors.
+const (
+	vecDE = 0
+	vecDB = 1
+	vecBP = 3
+	vecOF = 4
+	vecBR = 5
+	vecUD = 6
+	vecNM = 7
+	vecDF = 8
+	vecTS = 10
+	vecNP = 11
+	vecSS = 12
+	vecGP = 13
+	vecPF = 14
+	vecMF = 16
+	vecAC = 17
+)
+
+// cpuSignature is the family/model/stepping in EDX after reset and in CPUID leaf 1 (a P6).
+const cpuSignature = 0x0633
+
+// segCache is what the access paths need from a segment register: base and the range of
+// offsets reads and writes may touch (an unusable segment has lo > hi).
+type segCache struct {
+	base     uint32
+	rlo, rhi uint32
+	wlo, whi uint32
 }
 
-func (c *CPU) initPrivate() {}
+type watch struct {
+	lin, n      uint32
+	write, read bool
+}
 
-// Reset puts the CPU in its 386 power-on state: real mode, CS=0xF000 with base 0xFFFF0000,
-// EIP=0xFFF0, EDX=the CPU signature.
-func (c *CPU) Reset() {}
+type excToken struct{}
 
-// Init handles an INIT IPI: reset, then wait for a STARTUP IPI.
-func (c *CPU) Init() { c.Reset(); c.WaitSIPI = true }
+// cpu holds the private state of a CPU.
+type cpu struct {
+	// Lazy flags (see flags.go).
+	flags uint32
+	lop   uint8
+	la    uint32
+	lb    uint32
+	lres  uint32
+	lsign uint32
+	lcin  uint32
+
+	cpl     int
+	user    bool
+	tagBits uint32
+	sc      [6]segCache
+	spm     uint32 // stack pointer mask: 0xFFFF or 0xFFFFFFFF by SS.B
+
+	// Instruction fetch: the code page of the last fetch, by linear page.
+	fetchLin  uint32 // linear page address, or 1 if none
+	fetchPage *codePage
+	csFast    uint32 // EIP at or below which an instruction cannot cross the CS limit
+	mode      uint8  // 1 if CS.D (32-bit code), the default sizes decoded instructions depend on
+	scratch   insn
+
+	rtlb, wtlb [tlbSize]tlbEntry
+
+	// What sync last saw, to spot changes made from outside between Run calls.
+	seenCR0, seenCR3, seenCR4 uint32
+
+	// Run state.
+	end       uint64
+	slow      bool // look at the boundary work before the next instruction
+	persist   bool // hooks, breakpoints or TF: slow at every boundary
+	intrCheck bool
+	stopReq   bool
+	shadowAt  uint64 // Retired count at whose boundary interrupts are inhibited (sti, mov ss)
+	shadowOn  bool
+	stepTrap  bool
+	first     bool
+	shutdown  bool
+	curEIP    uint32
+	tok       *excToken
+	excVec    uint8
+	excErr    uint32
+
+	bps      map[uint32]bool
+	watches  []watch
+	watchHit bool
+
+	tsc     uint64
+	msrs    map[uint32]uint64
+	apicBSP bool
+}
+
+func (c *CPU) initPrivate() {
+	c.tok = new(excToken)
+	c.fetchLin = 1
+	c.code.cpus = append(c.code.cpus, c)
+}
+
+// Reset puts the CPU in its power-on state: real mode, CS=0xF000 with base 0xFFFF0000,
+// EIP=0xFFF0, EDX=the CPU signature. Retired is kept (it is the board's clock).
+func (c *CPU) Reset() {
+	c.Reg = [8]uint32{}
+	c.Reg[EDX] = cpuSignature
+	c.EIP = 0xFFF0
+	for i := range c.Seg {
+		c.Seg[i] = Segment{Sel: 0, Base: 0, Limit: 0xFFFF, Attr: 0x93}
+	}
+	c.Seg[CS] = Segment{Sel: 0xF000, Base: 0xFFFF0000, Limit: 0xFFFF, Attr: 0x9B}
+	c.LDTR = Segment{Limit: 0xFFFF, Attr: 0x82}
+	c.TR = Segment{Limit: 0xFFFF, Attr: 0x8B}
+	c.GDTR = DTR{Limit: 0xFFFF}
+	c.IDTR = DTR{Limit: 0xFFFF}
+	c.CR0 = cr0ET | cr0CD | cr0NW
+	c.CR2, c.CR3, c.CR4 = 0, 0, 0
+	c.DR = [8]uint32{}
+	c.DR[6] = 0xFFFF0FF0
+	c.DR[7] = 0x400
+	c.flags = 2
+	c.lop = lNone
+	c.Halted = false
+	c.WaitSIPI = false
+	c.Fault = ""
+	c.shutdown = false
+	c.stepTrap = false
+	c.shadowOn = false
+	c.msrs = nil
+	c.sync()
+	c.flushTLB()
+}
+
+// Init handles an INIT IPI: the CPU resets and waits for a STARTUP IPI.
+func (c *CPU) Init() {
+	c.Reset()
+	c.WaitSIPI = true
+	c.Halted = true
+}
 
 // Startup handles a STARTUP IPI: a CPU waiting for one starts in real mode at vector<<8:0000.
-func (c *CPU) Startup(vector uint8) {}
+// Otherwise it is ignored.
+func (c *CPU) Startup(vector uint8) {
+	if !c.WaitSIPI {
+		return
+	}
+	c.WaitSIPI = false
+	c.Halted = false
+	c.SetRealSeg(CS, uint16(vector)<<8)
+	c.EIP = 0
+}
 
 // SetRealSeg loads a segment register the real-mode way (base=sel<<4, limit 0xFFFF).
-func (c *CPU) SetRealSeg(seg int, sel uint16) {}
+func (c *CPU) SetRealSeg(seg int, sel uint16) {
+	attr := uint16(0x93)
+	if seg == CS {
+		attr = 0x9B
+	}
+	c.Seg[seg] = Segment{Sel: sel, Base: uint32(sel) << 4, Limit: 0xFFFF, Attr: attr}
+	c.segChanged(seg)
+}
 
-// Flags returns EFLAGS.
-func (c *CPU) Flags() uint32 { return 0 }
+// CPL returns the current privilege level (0 in real mode).
+func (c *CPU) CPL() int { return c.cpl }
 
-// SetFlags sets EFLAGS.
-func (c *CPU) SetFlags(v uint32) {}
+// sync re-derives the private caches from the visible state (which the board or a debugger
+// may have changed since the last Run).
+func (c *CPU) sync() {
+	if c.CR0 != c.seenCR0 || c.CR3 != c.seenCR3 || c.CR4 != c.seenCR4 {
+		c.flushTLB()
+		c.seenCR0, c.seenCR3, c.seenCR4 = c.CR0, c.CR3, c.CR4
+	}
+	c.flags = c.flags&^(arithMask) | c.arith()
+	c.lop = lNone
+	c.flags = c.flags&flagsImpl | 2
+	cpl := 0
+	if c.CR0&cr0PE != 0 {
+		cpl = int(c.Seg[CS].Sel & 3)
+	}
+	c.setCPL(cpl)
+	for i := range c.Seg {
+		c.segChanged(i)
+	}
+}
 
-// CPL returns the current privilege level.
-func (c *CPU) CPL() int { return 0 }
+func (c *CPU) setCPL(cpl int) {
+	c.cpl = cpl
+	c.user = cpl == 3
+	c.tagBits = 1
+	if c.user {
+		c.tagBits = 3
+	}
+	c.fetchLin = 1
+}
 
-// Run executes up to budget instructions and says why it stopped.
-func (c *CPU) Run(budget int) StopReason { return StopHalt }
+// segChanged recomputes the access ranges of segment register i.
+func (c *CPU) segChanged(i int) {
+	s := &c.Seg[i]
+	k := &c.sc[i]
+	k.base = s.Base
+	if i == SS {
+		c.spm = 0xFFFF
+		if s.Attr&0x4000 != 0 && c.CR0&cr0PE != 0 {
+			c.spm = 0xFFFFFFFF
+		}
+	}
+	if i == CS {
+		c.fetchLin = 1
+		c.mode = uint8(s.Attr >> 14 & 1)
+		if c.CR0&cr0PE == 0 {
+			c.mode = 0
+		}
+		c.csFast = 0
+		if s.Limit >= 15 {
+			c.csFast = s.Limit - 15
+		}
+	}
+	if c.CR0&cr0PE == 0 {
+		k.rlo, k.rhi, k.wlo, k.whi = 0, s.Limit, 0, s.Limit
+		return
+	}
+	k.rlo, k.rhi, k.wlo, k.whi = 0xFFFFFFFF, 0, 0xFFFFFFFF, 0
+	if s.Attr&0x80 == 0 || s.Attr&0x10 == 0 {
+		return // null or not a code/data segment: every access faults
+	}
+	typ := s.Attr & 0xF
+	lo, hi := uint32(0), s.Limit
+	if typ&8 == 0 && typ&4 != 0 {
+		lo = s.Limit + 1
+		hi = 0xFFFF
+		if s.Attr&0x4000 != 0 {
+			hi = 0xFFFFFFFF
+		}
+	}
+	if typ&8 == 0 || typ&2 != 0 {
+		k.rlo, k.rhi = lo, hi
+	}
+	if typ&8 == 0 && typ&2 != 0 {
+		k.wlo, k.whi = lo, hi
+	}
+}
+
+// raise aborts the current instruction with exception vec (error code errc where the
+// vector has one). The Run loop catches it and delivers the exception.
+func (c *CPU) raise(vec uint8, errc uint32) {
+	c.excVec = vec
+	c.excErr = errc
+	panic(c.tok)
+}
+
+func hasErrCode(vec uint8) bool {
+	switch vec {
+	case vecDF, vecTS, vecNP, vecSS, vecGP, vecPF, vecAC:
+		return true
+	}
+	return false
+}
 
 // RequestStop makes Run return StopRequested after the current instruction.
-func (c *CPU) RequestStop() {}
+func (c *CPU) RequestStop() {
+	c.stopReq = true
+	c.slow = true
+}
 
-// PollInterrupts tells the CPU that INTR may have changed.
-func (c *CPU) PollInterrupts() {}
+// PollInterrupts tells the CPU that INTR may have changed: it looks at the next boundary.
+func (c *CPU) PollInterrupts() {
+	c.intrCheck = true
+	c.slow = true
+}
 
 // SetBreakpoint sets or clears a breakpoint at a linear address.
-func (c *CPU) SetBreakpoint(linear uint32, on bool) {}
+func (c *CPU) SetBreakpoint(linear uint32, on bool) {
+	if on {
+		if c.bps == nil {
+			c.bps = make(map[uint32]bool)
+		}
+		c.bps[linear] = true
+	} else {
+		delete(c.bps, linear)
+	}
+}
 
-// SetWatchpoint sets or clears a watchpoint on [linear, linear+length).
-func (c *CPU) SetWatchpoint(linear, length uint32, write, read bool, on bool) {}
+// SetWatchpoint sets or clears a watchpoint on [linear, linear+length) for writes and/or
+// reads. Run returns StopBreak after an instruction that accessed it.
+func (c *CPU) SetWatchpoint(linear, length uint32, write, read bool, on bool) {
+	if length == 0 {
+		length = 1
+	}
+	for i, w := range c.watches {
+		if w.lin == linear && w.n == length {
+			c.watches = append(c.watches[:i], c.watches[i+1:]...)
+			break
+		}
+	}
+	if on {
+		c.watches = append(c.watches, watch{lin: linear, n: length, write: write, read: read})
+	}
+	c.flushTLB()
+}
 
-// Translate maps a linear address to a physical one without faults or A/D updates.
-func (c *CPU) Translate(linear uint32, write bool) (pa uint32, ok bool) { return linear, true }
+// Run executes up to budget instructions and says why it stopped (see StopReason).
+func (c *CPU) Run(budget int) StopReason {
+	if c.shutdown {
+		return StopTripleFault
+	}
+	if c.WaitSIPI || budget <= 0 {
+		if c.WaitSIPI {
+			return StopHalt
+		}
+		return StopBudget
+	}
+	c.sync()
+	c.end = c.Retired + uint64(budget)
+	c.stopReq = false
+	c.watchHit = false
+	c.first = true
+	c.intrCheck = true
+	c.persist = c.OnInsn != nil || len(c.bps) > 0
+	c.slow = true
+	if c.Halted {
+		if !c.interruptible() || !c.intr.Pending() {
+			return StopHalt
+		}
+	}
+	for {
+		if r, done := c.runLoop(); done {
+			return r
+		}
+	}
+}
 
-// ReadLinear reads guest memory through paging with no side effects.
-func (c *CPU) ReadLinear(linear uint32, buf []byte) error { return nil }
+func (c *CPU) interruptible() bool {
+	return c.flags&fIF != 0 && !(c.shadowOn && c.shadowAt == c.Retired)
+}
 
-// WriteLinear writes guest memory through paging, invalidating decoded code it overwrites.
-func (c *CPU) WriteLinear(linear uint32, buf []byte) error { return nil }
+func (c *CPU) runLoop() (r StopReason, done bool) {
+	defer func() {
+		if x := recover(); x != nil {
+			r, done = c.recovered(x)
+		}
+	}()
+	for c.Retired < c.end {
+		if c.slow {
+			if r, stop := c.boundary(); stop {
+				return r, true
+			}
+			if c.Retired >= c.end {
+				break
+			}
+		}
+		c.curEIP = c.EIP
+		var in *insn
+		lin := c.sc[CS].base + c.EIP
+		if lin&^0xFFF == c.fetchLin && c.EIP <= c.csFast {
+			in = c.fetchPage.insn[lin&0xFFF]
+			if in == nil || in.mode != c.mode {
+				in = c.fetchSlow(lin)
+			}
+		} else {
+			in = c.fetchSlow(lin)
+		}
+		c.EIP += uint32(in.len)
+		in.fn(c, in)
+		c.Retired++
+	}
+	if c.Halted {
+		return StopHalt, true
+	}
+	return StopBudget, true
+}
 
-// CodeCache holds decoded instructions by physical address, shared by CPUs that share RAM.
-type CodeCache struct{}
+// recovered handles a panic out of an instruction: a guest exception is delivered, anything
+// else is an emulator bug, reported as a shutdown so that the host process survives.
+func (c *CPU) recovered(x any) (StopReason, bool) {
+	if x != any(c.tok) {
+		c.shutdown = true
+		c.Fault = fmt.Sprintf("x86 internal error at EIP=%08x CS=%04x: %v", c.curEIP, c.Seg[CS].Sel, x)
+		return StopTripleFault, true
+	}
+	c.EIP = c.curEIP
+	c.stepTrap = false
+	c.Halted = false
+	if c.deliver(c.excVec, c.excErr, hasErrCode(c.excVec), kindFault) {
+		return StopTripleFault, true
+	}
+	return 0, false
+}
 
-// NewCodeCache returns an empty CodeCache.
-func NewCodeCache() *CodeCache { return &CodeCache{} }
+// boundary does the work due between two instructions: traps, stop requests, interrupts,
+// breakpoints and hooks. It reports whether Run must return.
+func (c *CPU) boundary() (StopReason, bool) {
+	c.slow = c.persist
+	if c.stepTrap {
+		c.stepTrap = false
+		c.DR[6] |= 1 << 14
+		if c.deliver(vecDB, 0, false, kindTrap) {
+			return StopTripleFault, true
+		}
+	}
+	if c.watchHit {
+		c.watchHit = false
+		return StopBreak, true
+	}
+	if c.stopReq {
+		c.stopReq = false
+		return StopRequested, true
+	}
+	if c.intrCheck || c.Halted {
+		if c.shadowOn && c.shadowAt == c.Retired {
+			c.slow = true
+		} else {
+			c.intrCheck = false
+			c.shadowOn = false
+			if c.flags&fIF != 0 && c.intr.Pending() {
+				c.Halted = false
+				vec := c.intr.Ack()
+				if c.deliver(vec, 0, false, kindExt) {
+					return StopTripleFault, true
+				}
+			}
+		}
+		if c.Halted {
+			c.slow = true
+			return StopHalt, true
+		}
+	}
+	if len(c.bps) > 0 {
+		if !c.first && c.bps[c.sc[CS].base+c.EIP] {
+			c.Stop = StopInfo{Kind: StopKindBreakpoint, Addr: c.sc[CS].base + c.EIP}
+			c.slow = true
+			return StopBreak, true
+		}
+	}
+	c.first = false
+	if c.OnInsn != nil {
+		c.OnInsn(c)
+	}
+	if c.flags&fTF != 0 {
+		c.stepTrap = true
+		c.slow = true
+	}
+	return 0, false
+}
 
-// Invalidate drops decoded instructions in [pa, pa+n): RAM written behind the CPUs' backs.
-func (k *CodeCache) Invalidate(pa, n uint32) {}
+// faultLine describes the CPU state in one line, for a triple fault.
+func (c *CPU) faultLine(vec uint8, errc uint32) string {
+	return fmt.Sprintf("triple fault: EIP=%08x CS=%04x CR0=%08x CR2=%08x CR3=%08x last exception %d error %#x",
+		c.EIP, c.Seg[CS].Sel, c.CR0, c.CR2, c.CR3, vec, errc)
+}

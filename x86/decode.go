@@ -1,0 +1,348 @@
+package x86
+
+// insn is a decoded instruction. Decoded instructions are cached by physical address and
+// shared by the CPUs of a board, so nothing in here depends on anything but the bytes and
+// the default operand size (mode).
+type insn struct {
+	fn    func(*CPU, *insn)
+	len   uint8
+	mode  uint8 // CS.D when decoded
+	opsz  uint8 // operand size, 2 or 4
+	adsz  uint8 // address size, 2 or 4
+	mem   bool  // ModRM names memory
+	reg   uint8 // ModRM reg field (or the register in the opcode)
+	rm    uint8 // ModRM r/m register when !mem
+	base  uint8 // memory operand base register, or noReg
+	index uint8 // memory operand index register, or noReg
+	scale uint8
+	seg   uint8 // segment of the memory operand (default or override)
+	rep   uint8 // 0, repNE (F2) or repE (F3)
+	lock  bool
+	segov bool // a segment override prefix was given
+	op    uint16
+	disp  uint32
+	imm   uint32
+	imm2  uint32
+}
+
+const (
+	noReg = 8
+	repNE = 2
+	repE  = 3
+)
+
+// Immediate operand kinds.
+const (
+	immNone  = iota
+	imm8     // one byte, zero-extended
+	imm8s    // one byte, sign-extended
+	imm16    // two bytes
+	immZ     // 2 or 4 bytes by operand size
+	immEnter // iw then ib (enter)
+	immFar   // offset (2 or 4 bytes) then selector (far jmp/call)
+	immMoffs // 2 or 4 bytes by address size
+)
+
+type opInfo struct {
+	modrm bool
+	imm   uint8
+	fn    func(*CPU, *insn)
+	grp   *[8]func(*CPU, *insn)
+}
+
+// opTable describes every opcode: 0x000-0x0FF one byte, 0x100-0x1FF after 0x0F.
+var opTable [512]opInfo
+
+// fetcher hands the decoder the bytes of one instruction, checking the CS limit and
+// crossing into the next page only if the instruction really goes there.
+type fetcher struct {
+	c       *CPU
+	lin     uint32
+	eip     uint32
+	page    []byte
+	n       int
+	crossed bool
+}
+
+func (f *fetcher) b() uint8 {
+	if f.n >= 15 {
+		f.c.raise(vecGP, 0)
+	}
+	eip := f.eip + uint32(f.n)
+	if f.c.mode == 0 && f.c.CR0&cr0PE == 0 {
+		eip &= 0xFFFF
+	}
+	if eip > f.c.Seg[CS].Limit {
+		f.c.raise(vecGP, 0)
+	}
+	var v uint8
+	if f.n < len(f.page) {
+		v = f.page[f.n]
+	} else {
+		lin := f.lin + uint32(f.n)
+		if lin&0xFFF == 0 || f.page != nil {
+			f.crossed = true
+		}
+		pa := f.c.xlate(lin, false, f.c.user)
+		if mem, _ := f.c.bus.Page(pa &^ 0xFFF); mem != nil {
+			v = mem[pa&0xFFF]
+		} else {
+			v = uint8(f.c.bus.Read(pa, 1))
+		}
+	}
+	f.n++
+	return v
+}
+
+func (f *fetcher) w() uint16 { return uint16(f.b()) | uint16(f.b())<<8 }
+func (f *fetcher) d() uint32 { return uint32(f.w()) | uint32(f.w())<<16 }
+
+// fetchSlow finds or decodes the instruction at CS:EIP (linear address lin) and makes its
+// page the current fetch page.
+func (c *CPU) fetchSlow(lin uint32) *insn {
+	if c.EIP > c.Seg[CS].Limit {
+		c.raise(vecGP, 0)
+	}
+	pa := c.xlate(lin, false, c.user)
+	mem, _ := c.bus.Page(pa &^ 0xFFF)
+	off := pa & 0xFFF
+	var cp *codePage
+	if mem != nil {
+		cp = c.code.page(pa >> 12)
+		c.fetchLin = lin &^ 0xFFF
+		c.fetchPage = cp
+		if in := cp.insn[off]; in != nil && in.mode == c.mode {
+			if c.EIP+uint32(in.len)-1 > c.Seg[CS].Limit {
+				c.raise(vecGP, 0)
+			}
+			return in
+		}
+	} else {
+		c.fetchLin = 1
+	}
+	f := fetcher{c: c, lin: lin, eip: c.EIP}
+	if mem != nil {
+		f.page = mem[off:]
+	}
+	in := &c.scratch
+	*in = insn{}
+	c.decodeInto(in, &f)
+	if mem != nil && !f.crossed {
+		n := c.code.newInsn()
+		*n = *in
+		c.code.add(cp, pa>>12, off, n)
+		return n
+	}
+	return in
+}
+
+// decodeInto decodes one instruction. Undefined opcodes decode to an instruction that
+// raises #UD when executed.
+func (c *CPU) decodeInto(in *insn, f *fetcher) {
+	defSz := uint8(2)
+	if c.mode == 1 {
+		defSz = 4
+	}
+	in.mode = c.mode
+	in.opsz, in.adsz = defSz, defSz
+	seg := uint8(0xFF)
+	var op uint16
+prefixes:
+	for {
+		b := f.b()
+		switch b {
+		case 0x26:
+			seg = ES
+		case 0x2E:
+			seg = CS
+		case 0x36:
+			seg = SS
+		case 0x3E:
+			seg = DS
+		case 0x64:
+			seg = FS
+		case 0x65:
+			seg = GS
+		case 0x66:
+			in.opsz = 6 - defSz
+		case 0x67:
+			in.adsz = 6 - defSz
+		case 0xF0:
+			in.lock = true
+		case 0xF2:
+			in.rep = repNE
+		case 0xF3:
+			in.rep = repE
+		default:
+			op = uint16(b)
+			break prefixes
+		}
+	}
+	if op == 0x0F {
+		op = 0x100 | uint16(f.b())
+	}
+	in.op = op
+	info := &opTable[op]
+	defSeg := uint8(DS)
+	in.base, in.index = noReg, noReg
+	if info.modrm {
+		m := f.b()
+		mod := m >> 6
+		if op >= 0x120 && op <= 0x123 {
+			mod = 3 // mov to/from control and debug registers ignores mod
+		}
+		in.reg = m >> 3 & 7
+		in.rm = m & 7
+		if mod != 3 {
+			in.mem = true
+			rm := m & 7
+			if in.adsz == 2 {
+				switch rm {
+				case 0:
+					in.base, in.index = EBX, ESI
+				case 1:
+					in.base, in.index = EBX, EDI
+				case 2:
+					in.base, in.index = EBP, ESI
+					defSeg = SS
+				case 3:
+					in.base, in.index = EBP, EDI
+					defSeg = SS
+				case 4:
+					in.base = ESI
+				case 5:
+					in.base = EDI
+				case 6:
+					if mod == 0 {
+						in.disp = uint32(f.w())
+					} else {
+						in.base = EBP
+						defSeg = SS
+					}
+				case 7:
+					in.base = EBX
+				}
+				switch mod {
+				case 1:
+					in.disp = uint32(int32(int8(f.b())))
+				case 2:
+					in.disp = uint32(f.w())
+				}
+			} else {
+				if rm == 4 {
+					sib := f.b()
+					in.scale = sib >> 6
+					if idx := sib >> 3 & 7; idx != 4 {
+						in.index = idx
+					}
+					in.base = sib & 7
+					if in.base == 5 && mod == 0 {
+						in.base = noReg
+						in.disp = f.d()
+					}
+				} else if rm == 5 && mod == 0 {
+					in.disp = f.d()
+				} else {
+					in.base = rm
+				}
+				if in.base == ESP || in.base == EBP {
+					defSeg = SS
+				}
+				switch mod {
+				case 1:
+					in.disp = uint32(int32(int8(f.b())))
+				case 2:
+					in.disp = f.d()
+				}
+			}
+		}
+	}
+	if seg != 0xFF {
+		in.seg = seg
+		in.segov = true
+	} else {
+		in.seg = defSeg
+	}
+	immKind := info.imm
+	if (op == 0xF6 || op == 0xF7) && in.reg < 2 {
+		immKind = imm8
+		if op == 0xF7 {
+			immKind = immZ
+		}
+	}
+	switch immKind {
+	case imm8:
+		in.imm = uint32(f.b())
+	case imm8s:
+		in.imm = uint32(int32(int8(f.b())))
+	case imm16:
+		in.imm = uint32(f.w())
+	case immZ:
+		if in.opsz == 4 {
+			in.imm = f.d()
+		} else {
+			in.imm = uint32(f.w())
+		}
+	case immEnter:
+		in.imm = uint32(f.w())
+		in.imm2 = uint32(f.b())
+	case immFar:
+		if in.opsz == 4 {
+			in.imm = f.d()
+		} else {
+			in.imm = uint32(f.w())
+		}
+		in.imm2 = uint32(f.w())
+	case immMoffs:
+		if in.adsz == 4 {
+			in.disp = f.d()
+		} else {
+			in.disp = uint32(f.w())
+		}
+	}
+	in.fn = info.fn
+	if info.grp != nil {
+		in.fn = info.grp[in.reg]
+	}
+	if in.fn == nil {
+		in.fn = opUD
+	}
+	if in.lock && !lockable(in) {
+		in.fn = opUD
+	} else if in.fn != nil && !in.lock {
+		specialize(in)
+	}
+	if op == 0x90 && in.rep == repE {
+		in.fn = opNop // pause
+	}
+	in.len = uint8(f.n)
+}
+
+// lockable says whether a lock prefix is allowed on in.
+func lockable(in *insn) bool {
+	if !in.mem {
+		return false
+	}
+	op := in.op
+	switch {
+	case op < 0x40 && op&7 < 2 && op&0x38 != 0x38:
+		return true
+	case op >= 0x80 && op <= 0x83:
+		return in.reg != 7
+	case op == 0x86 || op == 0x87:
+		return true
+	case op == 0xF6 || op == 0xF7:
+		return in.reg == 2 || in.reg == 3
+	case op == 0xFE || op == 0xFF:
+		return in.reg < 2
+	case op == 0x1AB || op == 0x1B3 || op == 0x1BB || op == 0x1B0 || op == 0x1B1 || op == 0x1C0 || op == 0x1C1:
+		return true
+	case op == 0x1BA:
+		return in.reg >= 5
+	case op == 0x1C7:
+		return in.reg == 1
+	}
+	return false
+}
+
+func opUD(c *CPU, in *insn) { c.raise(vecUD, 0) }
