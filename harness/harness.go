@@ -1,0 +1,226 @@
+// Package harness runs a Gemu machine headless and drives its serial console the way a
+// person at a terminal would: it types input, waits for output that matches, and keeps the
+// transcript. Waiting is measured in virtual time (instructions retired), so a session
+// gives the same transcript on every run and any host load, and a guest that hangs or
+// panics ends the wait with the transcript so far and the reason, never a hung test.
+package harness
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"gemu/ide"
+	"gemu/images"
+	"gemu/pc"
+)
+
+// Second is one second of virtual time, in the board's nanoseconds (one instruction
+// retired is one nanosecond).
+const Second int64 = 1e9
+
+// step is how much virtual time passes between two looks at the transcript.
+const step = Second / 1000
+
+// Config describes the machine a session runs.
+type Config struct {
+	Kernel    []byte        // disk 0 image (boot sector + kernel); nil means the bundled images.Kernel
+	FS        []byte        // disk 1 image; nil means the bundled images.FS. Copied: the caller's bytes never change
+	CPUs      int           // processors (0 means 1)
+	MemoryMB  int           // RAM (0 means the board's default)
+	Timeout   int64         // default virtual-time budget of each Expect (0 means 10 virtual seconds)
+	HostLimit time.Duration // host-time safety net for each Expect (0 means 5 minutes)
+}
+
+// Session is one running machine and its console transcript.
+type Session struct {
+	m       *pc.Machine
+	disks   [2]*MemDisk
+	out     bytes.Buffer // everything the guest wrote to COM1
+	mark    int          // transcript offset where the next Expect starts looking
+	timeout int64
+	host    time.Duration
+	done    *pc.Result // set once the machine has stopped for good
+}
+
+// Failure is the error an Expect returns when its pattern does not show up: the guest
+// stopped, the virtual-time budget ran out, or the host-time safety net fired.
+type Failure struct {
+	Want       string // the pattern waited for
+	Reason     string // why the wait ended
+	Transcript string // the whole transcript so far
+}
+
+func (f *Failure) Error() string {
+	return fmt.Sprintf("waiting for %s: %s\n--- transcript ---\n%s\n--- end of transcript ---", f.Want, f.Reason, f.Transcript)
+}
+
+// Start builds the machine and boots it; nothing runs until the first Expect.
+func Start(cfg Config) (*Session, error) {
+	kernel, fs := cfg.Kernel, cfg.FS
+	if kernel == nil {
+		kernel = images.Kernel
+	}
+	if fs == nil {
+		fs = images.FS
+	}
+	s := &Session{timeout: cfg.Timeout, host: cfg.HostLimit}
+	if s.timeout <= 0 {
+		s.timeout = 10 * Second
+	}
+	if s.host <= 0 {
+		s.host = 5 * time.Minute
+	}
+	s.disks[0] = NewMemDisk(kernel)
+	s.disks[1] = NewMemDisk(fs)
+	m, err := pc.New(pc.Config{
+		CPUs:     cfg.CPUs,
+		MemoryMB: cfg.MemoryMB,
+		Disks:    [2]ide.Disk{s.disks[0], s.disks[1]},
+		Serial:   &s.out,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("harness: building the machine: %w", err)
+	}
+	s.m = m
+	return s, nil
+}
+
+// Send types text on the serial console; it reaches the guest as the machine runs.
+func (s *Session) Send(text string) { s.m.SendSerial([]byte(text)) }
+
+// Expect runs the machine until the transcript, after the end of the previous match,
+// contains want. It uses the session's default budget of virtual time.
+func (s *Session) Expect(want string) error {
+	return s.ExpectWithin(want, s.timeout)
+}
+
+// ExpectWithin is Expect with a budget of virtual time in ns (see Second).
+func (s *Session) ExpectWithin(want string, budget int64) error {
+	_, err := s.wait(fmt.Sprintf("%q", want), budget, func(b []byte) (int, []string) {
+		i := bytes.Index(b, []byte(want))
+		if i < 0 {
+			return -1, nil
+		}
+		return i + len(want), []string{want}
+	})
+	return err
+}
+
+// ExpectRegexp waits like ExpectWithin for a match of re and returns the match and its
+// submatches.
+func (s *Session) ExpectRegexp(re *regexp.Regexp, budget int64) ([]string, error) {
+	return s.wait("/"+re.String()+"/", budget, func(b []byte) (int, []string) {
+		loc := re.FindSubmatchIndex(b)
+		if loc == nil {
+			return -1, nil
+		}
+		var subs []string
+		for i := 0; i < len(loc); i += 2 {
+			if loc[i] < 0 {
+				subs = append(subs, "")
+				continue
+			}
+			subs = append(subs, string(b[loc[i]:loc[i+1]]))
+		}
+		return loc[1], subs
+	})
+}
+
+// wait runs the machine in small steps of virtual time until match finds something in the
+// unread transcript; match returns the end offset of the match, or -1.
+func (s *Session) wait(want string, budget int64, match func([]byte) (int, []string)) ([]string, error) {
+	deadline := time.Now().Add(s.host)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	for spent := int64(0); ; spent += step {
+		if end, subs := match(s.out.Bytes()[s.mark:]); end >= 0 {
+			s.mark += end
+			return subs, nil
+		}
+		if s.done != nil {
+			return nil, s.fail(want, "the machine stopped: "+s.done.Message)
+		}
+		if spent >= budget {
+			return nil, s.fail(want, fmt.Sprintf("not seen within %s of virtual time", virtual(budget)))
+		}
+		r, done, err := s.m.RunFor(ctx, step)
+		if err != nil {
+			return nil, s.fail(want, "machine error: "+err.Error())
+		}
+		if done {
+			if ctx.Err() != nil {
+				return nil, s.fail(want, fmt.Sprintf("host time limit %s reached", s.host))
+			}
+			s.done = &r
+		}
+	}
+}
+
+func (s *Session) fail(want, reason string) error {
+	return &Failure{Want: want, Reason: reason, Transcript: s.Transcript()}
+}
+
+// virtual formats a virtual duration in ns.
+func virtual(ns int64) string { return time.Duration(ns).String() }
+
+// Transcript returns everything the guest has written to the serial console, with the
+// carriage returns a terminal would need removed.
+func (s *Session) Transcript() string {
+	return strings.ReplaceAll(s.out.String(), "\r", "")
+}
+
+// Disk returns the current contents of disk i (0 or 1), as the guest left them.
+func (s *Session) Disk(i int) []byte { return s.disks[i].Bytes() }
+
+// Machine returns the board, for tests that need more than the console.
+func (s *Session) Machine() *pc.Machine { return s.m }
+
+// Close stops the machine and releases it.
+func (s *Session) Close() error {
+	if err := s.m.Close(); err != nil {
+		return fmt.Errorf("harness: closing the machine: %w", err)
+	}
+	return nil
+}
+
+// SaveDisk writes disk i to a file, for looking at what the guest wrote with other tools.
+func (s *Session) SaveDisk(i int, path string) error {
+	if err := os.WriteFile(path, s.Disk(i), 0o644); err != nil {
+		return fmt.Errorf("harness: saving disk %d: %w", i, err)
+	}
+	return nil
+}
+
+// MemDisk is a disk image held in memory.
+type MemDisk struct{ b []byte }
+
+// NewMemDisk returns a disk holding a copy of img.
+func NewMemDisk(img []byte) *MemDisk { return &MemDisk{b: bytes.Clone(img)} }
+
+// ReadAt reads from the image.
+func (d *MemDisk) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off+int64(len(p)) > int64(len(d.b)) {
+		return 0, errors.New("read past the end of the disk")
+	}
+	return copy(p, d.b[off:]), nil
+}
+
+// WriteAt writes to the image.
+func (d *MemDisk) WriteAt(p []byte, off int64) (int, error) {
+	if off < 0 || off+int64(len(p)) > int64(len(d.b)) {
+		return 0, errors.New("write past the end of the disk")
+	}
+	return copy(d.b[off:], p), nil
+}
+
+// Size is the image's size in bytes.
+func (d *MemDisk) Size() int64 { return int64(len(d.b)) }
+
+// Bytes returns the image (not a copy).
+func (d *MemDisk) Bytes() []byte { return d.b }
