@@ -153,7 +153,7 @@ func TestStatusAndShutdown(t *testing.T) {
 
 func TestSetMemory(t *testing.T) {
 	for _, m := range []struct {
-		ram                    int64
+		ram             int64
 		base, ext, high uint16
 	}{
 		{512 << 20, 640, 0xFFFF, 7936},
