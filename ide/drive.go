@@ -26,12 +26,13 @@ const (
 
 func newDrive(d Disk) drive {
 	return drive{
-		disk:    d,
-		sectors: d.Size() / SectorSize,
-		status:  DRDY | DSC,
-		heads:   defHeads,
-		spt:     defSPT,
-		buf:     make([]byte, 0, MaxMultiple*SectorSize),
+		disk:     d,
+		sectors:  d.Size() / SectorSize,
+		status:   DRDY | DSC,
+		multiple: MaxMultiple, // as qemu: xv6 with BSIZE > 512 issues READ MULTIPLE unprepared
+		heads:    defHeads,
+		spt:      defSPT,
+		buf:      make([]byte, 0, MaxMultiple*SectorSize),
 	}
 }
 

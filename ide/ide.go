@@ -198,7 +198,7 @@ func (c *IDE) reset() {
 		d := &c.drive[i]
 		d.status = DRDY | DSC
 		d.err = 0x01 // diagnostic: no error
-		d.multiple = 0
+		d.multiple = MaxMultiple
 	}
 	c.count, c.lbaLow, c.lbaMid, c.lbaHigh, c.dh = 1, 1, 0, 0, 0
 }

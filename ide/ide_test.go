@@ -218,9 +218,15 @@ func TestMultiSector16Bit(t *testing.T) {
 func TestMultiple(t *testing.T) {
 	d, path := tempDisk(t, pattern(40))
 	r := newRig(t, d)
-	r.start(0, 0, 10, 0xC4) // READ MULTIPLE before SET MULTIPLE: aborted
+	r.start(0, 0, 0, 0xEC)
+	r.idewait()
+	if w59 := word(r.insl(128), 59); w59 != 0x110 {
+		t.Errorf("power-on IDENTIFY word 59 %#x, want 0x110 (multiple 16, as qemu)", w59)
+	}
+	r.start(0, 0, 0, 0xC6)  // SET MULTIPLE 0 disables multiple mode
+	r.start(0, 0, 10, 0xC4) // so READ MULTIPLE is aborted
 	if st, e := r.c.In(Status, 1), r.c.In(Error, 1); st&ERR == 0 || e != ABRT {
-		t.Errorf("READ MULTIPLE unset: status %#x error %#x", st, e)
+		t.Errorf("READ MULTIPLE disabled: status %#x error %#x", st, e)
 	}
 	r.start(0, 0, 3, 0xC6) // 3 is not a power of two
 	if r.c.In(Status, 1)&ERR == 0 {
@@ -283,7 +289,7 @@ func TestIdentify(t *testing.T) {
 		want uint16
 	}{
 		{0, 0x0040}, {1, 2}, {3, 16}, {6, 63}, {47, 0x8010}, {49, 0x0200},
-		{57, 2016}, {58, 0}, {59, 0}, {60, 2048}, {61, 0},
+		{57, 2016}, {58, 0}, {59, 0x110}, {60, 2048}, {61, 0},
 	} {
 		if got := word(id, c.w); got != c.want {
 			t.Errorf("IDENTIFY word %d = %#x, want %#x", c.w, got, c.want)
