@@ -62,6 +62,7 @@ type fetcher struct {
 	page    []byte
 	n       int
 	crossed bool
+	only    bool // the bytes in page are all there is (DecodeLength)
 }
 
 func (f *fetcher) b() uint8 {
@@ -78,6 +79,8 @@ func (f *fetcher) b() uint8 {
 	var v uint8
 	if f.n < len(f.page) {
 		v = f.page[f.n]
+	} else if f.only {
+		f.c.raise(0xFF, 0)
 	} else {
 		lin := f.lin + uint32(f.n)
 		if lin&0xFFF == 0 || f.page != nil {
@@ -346,3 +349,38 @@ func lockable(in *insn) bool {
 }
 
 func opUD(c *CPU, in *insn) { c.raise(vecUD, 0) }
+
+// DecodeError says why DecodeLength failed.
+type DecodeError struct{ Msg string }
+
+func (e *DecodeError) Error() string { return "x86 decode: " + e.Msg }
+
+// DecodeLength returns the length in bytes of the instruction at the start of code, decoded
+// with 32-bit (mode32) or 16-bit default operand and address size. Undefined opcodes still
+// have a length (they raise #UD when executed).
+func DecodeLength(code []byte, mode32 bool) (n int, err error) {
+	c := &CPU{}
+	c.tok = new(excToken)
+	c.CR0 = cr0PE
+	c.Seg[CS].Limit = 0xFFFFFFFF
+	if mode32 {
+		c.mode = 1
+	}
+	f := fetcher{c: c, page: code, only: true}
+	defer func() {
+		if x := recover(); x != nil {
+			if x != any(c.tok) {
+				panic(x)
+			}
+			n = 0
+			if c.excVec == 0xFF {
+				err = &DecodeError{Msg: "instruction runs past the end of the bytes"}
+			} else {
+				err = &DecodeError{Msg: "instruction longer than 15 bytes"}
+			}
+		}
+	}()
+	var in insn
+	c.decodeInto(&in, &f)
+	return int(in.len), nil
+}

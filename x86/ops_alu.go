@@ -758,9 +758,8 @@ func opAas(c *CPU, in *insn) {
 	af := c.af()
 	var f uint32
 	if ax&0xF > 9 || af {
-		al := (ax - 6) & 0xFF
-		ah := (ax>>8 - 1) & 0xFF
-		ax = ah<<8 | al
+		ax = (ax - 6) & 0xFFFF // the borrow reaches AH, as on P6 and later
+		ax = (ax - 0x100) & 0xFFFF
 		f = fAF | fCF
 	}
 	ax &= 0xFF0F

@@ -84,6 +84,7 @@ type cpu struct {
 	excVec    uint8
 	excErr    uint32
 
+	noIRQ    bool
 	bps      map[uint32]bool
 	watches  []watch
 	watchHit bool
@@ -301,7 +302,10 @@ func (c *CPU) SetWatchpoint(linear, length uint32, write, read bool, on bool) {
 // Run executes up to budget instructions and says why it stopped (see StopReason).
 func (c *CPU) Run(budget int) StopReason {
 	if c.shutdown {
-		return StopTripleFault
+		if c.Halted {
+			return StopTripleFault
+		}
+		c.shutdown = false // the caller cleared Halted: it has set up a new state
 	}
 	if c.WaitSIPI || budget <= 0 {
 		if c.WaitSIPI {
@@ -327,6 +331,18 @@ func (c *CPU) Run(budget int) StopReason {
 			return r
 		}
 	}
+}
+
+// Step executes exactly one instruction without accepting a maskable interrupt before it
+// (as a debugger's single step does); exceptions it raises are delivered. A halted CPU stays
+// halted and Step returns StopHalt.
+func (c *CPU) Step() StopReason {
+	c.noIRQ = true
+	defer func() { c.noIRQ = false }()
+	if c.Halted && !c.WaitSIPI && !c.shutdown {
+		return StopHalt
+	}
+	return c.Run(1)
 }
 
 func (c *CPU) interruptible() bool {
@@ -406,7 +422,12 @@ func (c *CPU) boundary() (StopReason, bool) {
 		return StopRequested, true
 	}
 	if c.intrCheck || c.Halted {
-		if c.shadowOn && c.shadowAt == c.Retired {
+		if c.noIRQ {
+			c.slow = true
+			if c.Halted {
+				return StopHalt, true
+			}
+		} else if c.shadowOn && c.shadowAt == c.Retired {
 			c.slow = true
 		} else {
 			c.intrCheck = false
