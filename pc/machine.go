@@ -122,6 +122,8 @@ type Machine struct {
 	pacer   pacer
 	stopReq chan struct{}
 	stopped bool
+
+	dbg debugState // debugger stops (debug.go)
 }
 
 // Errors New returns for bad configurations.

@@ -133,13 +133,19 @@ func (m *Machine) RunFor(ctx context.Context, d int64) (r Result, done bool, err
 			m.stopped = true
 			return *m.result, true, nil
 		}
+		if m.dbg.hit {
+			return Result{}, false, nil
+		}
 	}
 }
 
 // round runs every CPU for one slice, then advances the clock: by a slice, or, when
 // every CPU is halted, straight to the next timer event (not past end).
 func (m *Machine) round(end int64) {
-	for i, c := range m.cpus {
+	start := m.dbg.next // a round a debugger stopped resumes where it stopped
+	m.dbg.next = 0
+	for i := start; i < len(m.cpus); i++ {
+		c := m.cpus[i]
 		m.cur, m.curBase = i, c.Retired
 		budget := m.slice
 		if lim := m.cfg.Limit; lim != 0 {
@@ -151,6 +157,10 @@ func (m *Machine) round(end int64) {
 		why := c.Run(budget)
 		m.retired += c.Retired - m.curBase
 		m.cur = -1
+		if why == x86.StopBreak { // a debugger breakpoint or watchpoint (debug.go)
+			m.dbg.hit, m.dbg.cpu, m.dbg.next = true, i, i
+			return
+		}
 		if why == x86.StopTripleFault {
 			m.stop(Result{Reason: TripleFault, Status: StatusTripleFault,
 				Message: fmt.Sprintf("cpu%d: triple fault: %s", i, c.Fault)})

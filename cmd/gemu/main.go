@@ -84,8 +84,8 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "gemu, a PC emulator for xv6 (qemu-compatible command line)")
 		return 0
 	}
-	if o.gdb != "" || o.freeze || o.logItems != "" || o.logFile != "" {
-		return fail(errors.New("-gdb, -s, -S, -d and -D: the debugger is not wired in yet"))
+	if err := checkDebugOptions(o); err != nil {
+		return fail(err)
 	}
 	s := &session{}
 	defer func() {
@@ -106,7 +106,16 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		}
 		return fail(err)
 	}
+	logger, err := s.attachLog(m, o, stderr)
+	if err != nil {
+		m.Close()
+		return fail(err)
+	}
 	status := s.runMachine(m, o, cfg, stdin, stdout, stderr)
+	if err := logger.Flush(); err != nil {
+		fmt.Fprintf(stderr, "gemu: -D: %v\n", err)
+		status = 1
+	}
 	if err := m.Close(); err != nil {
 		fmt.Fprintf(stderr, "gemu: %v\n", err)
 		return 1
@@ -265,7 +274,9 @@ func (s *session) bundledImages() ([2]string, error) {
 // the exit status.
 func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *os.File, stdout, stderr io.Writer) int {
 	mode := serialMode(o)
-	x := &mux{g: m, msg: stderr, sync: m.SyncDisks}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	x := &mux{g: stopper{m, cancel}, msg: stderr, sync: m.SyncDisks}
 	interactive := false
 	if mode == "mon:stdio" || mode == "stdio" {
 		feed := func(b []byte) { m.SendSerial(b) }
@@ -304,10 +315,11 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 		for sig := range sigs {
 			caught.Store(int32(sig.(syscall.Signal)))
 			m.Stop()
+			cancel()
 		}
 	}()
 
-	r, err := m.Run(context.Background())
+	r, err := runGuest(ctx, m, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "gemu: %v\n", err)
 		return 1

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"gemu/gdbstub"
+	"gemu/pc"
+	"gemu/qemulog"
+	"gemu/x86"
+)
+
+// checkDebugOptions validates -d, -D, -S and -gdb before anything is opened.
+func checkDebugOptions(o *options) error {
+	if o.logItems == "help" {
+		return errors.New("-d: " + qemulog.Help())
+	}
+	if _, err := qemulog.Parse(o.logItems); err != nil {
+		return err
+	}
+	if o.freeze && o.gdb == "" {
+		return errors.New("-S needs -gdb or -s (nothing else could start the machine)")
+	}
+	if o.gdb != "" {
+		if _, err := gdbstub.ParseAddr(o.gdb); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// attachLog installs the -d logs on every CPU, writing to -D FILE or stderr. With no -d
+// it returns a Logger that logs nothing and installs no hook.
+func (s *session) attachLog(m *pc.Machine, o *options, stderr io.Writer) (*qemulog.Logger, error) {
+	mask, err := qemulog.Parse(o.logItems)
+	if err != nil {
+		return nil, err
+	}
+	w := stderr
+	if o.logFile != "" {
+		f, err := s.create(o.logFile)
+		if err != nil {
+			return nil, fmt.Errorf("-D: %w", err)
+		}
+		w = f
+	}
+	l := qemulog.New(mask, w)
+	for i, c := range m.CPUs() {
+		l.Attach(c, i)
+	}
+	return l, nil
+}
+
+// stopper stops the machine and cancels the run's context (which also ends a run that a
+// debugger holds stopped).
+type stopper struct {
+	*pc.Machine
+	cancel func()
+}
+
+// Stop stops the machine.
+func (g stopper) Stop() {
+	g.Machine.Stop()
+	g.cancel()
+}
+
+// runGuest runs the machine, under the gdb stub when -gdb or -s asks for it.
+func runGuest(ctx context.Context, m *pc.Machine, o *options) (pc.Result, error) {
+	if o.gdb == "" {
+		return m.Run(ctx)
+	}
+	ln, err := gdbstub.Listen(o.gdb)
+	if err != nil {
+		return pc.Result{}, err
+	}
+	b := &gdbBoard{m: m, res: pc.Result{Reason: pc.Stopped, Message: "stopped"}}
+	t := gdbstub.NewMachineTarget(b)
+	srv := gdbstub.New(t, !o.freeze)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	err = t.Loop(ctx, !o.freeze)
+	srv.Close()
+	if cerr := ln.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("gdb stub: %w", cerr)
+	}
+	if serr := <-served; serr != nil && err == nil && !t.Killed() {
+		err = serr
+	}
+	if t.Killed() {
+		return pc.Result{Reason: pc.Stopped, Message: "killed by gdb"}, err
+	}
+	return b.res, err
+}
+
+// gdbBoard adapts pc.Machine to gdbstub.Board.
+type gdbBoard struct {
+	m   *pc.Machine
+	res pc.Result
+}
+
+func (b *gdbBoard) CPUs() []*x86.CPU { return b.m.CPUs() }
+
+func (b *gdbBoard) Run(ctx context.Context, d int64) (int, bool, error) {
+	r, brk, done, err := b.m.DebugRun(ctx, d)
+	if done {
+		b.res = r
+	}
+	return brk, done, err
+}
+
+func (b *gdbBoard) Step(i int) error {
+	_, err := b.m.DebugStep(i)
+	return err
+}
+
+func (b *gdbBoard) Reset() { b.m.DebugReset() }

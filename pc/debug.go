@@ -1,0 +1,62 @@
+package pc
+
+import (
+	"context"
+	"fmt"
+
+	"gemu/x86"
+)
+
+// debugState records where a debugger breakpoint or watchpoint stopped a round.
+type debugState struct {
+	hit  bool // a CPU returned x86.StopBreak in the last RunFor
+	cpu  int  // that CPU
+	next int  // the CPU the next round starts with (the stopped round resumes there)
+}
+
+// DebugRun runs the machine as RunFor does, but returns as soon as a CPU stops at a
+// debugger breakpoint or watchpoint (x86.CPU.SetBreakpoint/SetWatchpoint): brk is that
+// CPU's index (its Stop field says what it hit), or -1 when RunFor ended otherwise.
+// The round the CPU stopped resumes with that CPU on the next call, so stopping and
+// resuming leaves the guest as deterministic as an uninterrupted run.
+func (m *Machine) DebugRun(ctx context.Context, d int64) (r Result, brk int, done bool, err error) {
+	m.dbg.hit = false
+	r, done, err = m.RunFor(ctx, d)
+	if m.dbg.hit {
+		m.dbg.hit = false
+		return r, m.dbg.cpu, done, err
+	}
+	return r, -1, done, err
+}
+
+// DebugStep executes one instruction of CPU i, accepting no maskable interrupt first (as a
+// debugger's single step does); the other CPUs and the clock stand still. It reports a
+// triple fault the instruction caused.
+func (m *Machine) DebugStep(i int) (x86.StopReason, error) {
+	if i < 0 || i >= len(m.cpus) {
+		return 0, fmt.Errorf("pc: no CPU %d", i)
+	}
+	m.mu.Lock()
+	c := m.cpus[i]
+	m.cur, m.curBase = i, c.Retired
+	why := c.Step()
+	m.retired += c.Retired - m.curBase
+	m.cur = -1
+	if why == x86.StopTripleFault {
+		m.stop(Result{Reason: TripleFault, Status: StatusTripleFault,
+			Message: fmt.Sprintf("cpu%d: triple fault: %s", i, c.Fault)})
+	}
+	if m.resetReq != "" {
+		m.reboot()
+	}
+	m.mu.Unlock()
+	return why, m.flush()
+}
+
+// DebugReset resets the machine as a guest reset does (the monitor's system_reset).
+func (m *Machine) DebugReset() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dbg.next = 0
+	m.reboot()
+}
