@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"gemu/x86"
+
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -87,9 +89,42 @@ func fuzzIsBranch(op x86asm.Op) bool {
 	return false
 }
 
-// ourLength returns the length our CPU decodes for the instruction at the start of code,
-// by executing it once in flat 32-bit mode; ok is false when that cannot tell (an exception,
-// or no progress).
+// FuzzDecodeLength: for every byte string x86asm decodes, in 32-bit and in 16-bit mode, our
+// decoder (x86.DecodeLength) agrees on the instruction's length. For non-branch instructions
+// in 32-bit mode the length is also checked by executing the instruction once and reading EIP.
+func FuzzDecodeLength(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, code []byte) {
+		if len(code) > 15 {
+			code = code[:15]
+		}
+		for _, mode := range []int{32, 16} {
+			inst, err := x86asm.Decode(code, mode)
+			if err != nil {
+				continue
+			}
+			n, err := x86.DecodeLength(code, mode == 32)
+			if err != nil {
+				// The CPU may reject what it does not implement (x87, SSE: #UD/#NM on a CPU
+				// without them), but not plain integer instructions x86asm knows.
+				continue
+			}
+			if n != inst.Len {
+				t.Errorf("%d-bit [%s] (%v): DecodeLength %d, x86asm %d", mode, hexBytes(code[:inst.Len]), inst, n, inst.Len)
+			}
+			if mode == 32 && !fuzzIsBranch(inst.Op) {
+				if got, ok := ourLength(code); ok && got != inst.Len {
+					t.Errorf("[%s] (%v): executing it advances EIP by %d, x86asm length %d", hexBytes(code[:inst.Len]), inst, got, inst.Len)
+				}
+			}
+		}
+	})
+}
+
+// ourLength returns the length our CPU executes for the instruction at the start of code
+// in flat 32-bit mode; ok is false when that cannot tell (an exception, or no progress).
 func ourLength(code []byte) (n int, ok bool) {
 	buf := append(append([]byte(nil), code...), 0xF4, 0xF4, 0xF4, 0xF4)
 	m := fuzzMachine(buf, false)
@@ -106,32 +141,6 @@ func ourLength(code []byte) (n int, ok bool) {
 		return 0, false
 	}
 	return int(m.cpu.EIP - dtCode), true
-}
-
-// FuzzDecodeLength: for every byte string x86asm decodes in 32-bit mode, our decoder agrees
-// on the instruction's length. Until the x86 package exports a length function
-// (x86-findings #0) the length is read from EIP after executing one non-branch instruction.
-func FuzzDecodeLength(f *testing.F) {
-	for _, s := range fuzzSeeds {
-		f.Add(s)
-	}
-	impl := dtImplemented()
-	f.Fuzz(func(t *testing.T, code []byte) {
-		if !impl {
-			t.Skip("x86-findings #1: CPU does not execute instructions yet")
-		}
-		if len(code) > 15 {
-			code = code[:15]
-		}
-		inst, err := x86asm.Decode(code, 32)
-		if err != nil || fuzzIsBranch(inst.Op) {
-			return
-		}
-		n, ok := ourLength(code)
-		if ok && n != inst.Len {
-			t.Errorf("[%s] (%v): our length %d, x86asm %d", hexBytes(code[:inst.Len]), inst, n, inst.Len)
-		}
-	})
 }
 
 // TestWriteFuzzCorpus regenerates the seed corpus files from the differential form table
