@@ -223,6 +223,9 @@ func (c *IDE) updateIRQ() {
 
 // readData reads size bytes of the current data block.
 func (c *IDE) readData(d *drive, size int) uint32 {
+	if size < 1 || size > 4 {
+		size = 4
+	}
 	if d.status&DRQ == 0 || d.writing {
 		return 0xFFFFFFFF >> (32 - 8*size)
 	}
