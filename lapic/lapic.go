@@ -480,3 +480,20 @@ func (l *LAPIC) catchUp(t int64) {
 	l.start += n * p
 	l.next += n * p
 }
+
+// Matches reports whether an interrupt message with destination dest is for this APIC:
+// physical mode compares the ID register (0xFF is broadcast); logical mode uses LDR under
+// DFR's flat model (a bit per APIC) or cluster model (cluster in the high nibble).
+func (l *LAPIC) Matches(dest uint8, logical bool) bool {
+	if !logical {
+		return dest == 0xFF || dest == uint8(l.idReg>>24)
+	}
+	ldr := uint8(l.ldr >> 24)
+	if l.dfr>>28 == 0xF { // flat
+		return dest&ldr != 0
+	}
+	if dest>>4 == 0xF { // cluster broadcast
+		return dest&ldr&0x0F != 0
+	}
+	return dest>>4 == ldr>>4 && dest&ldr&0x0F != 0
+}

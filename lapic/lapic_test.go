@@ -374,3 +374,30 @@ func TestResetKeepsID(t *testing.T) {
 		t.Error("Reset dropped the board's callbacks")
 	}
 }
+
+func TestMatches(t *testing.T) {
+	l, _, _, _ := newAPIC(2)
+	for _, c := range []struct {
+		name     string
+		ldr, dfr uint32
+		dest     uint8
+		logical  bool
+		want     bool
+	}{
+		{"physical own ID", 0, 0xFFFFFFFF, 2, false, true},
+		{"physical other ID", 0, 0xFFFFFFFF, 1, false, false},
+		{"physical broadcast", 0, 0xFFFFFFFF, 0xFF, false, true},
+		{"logical, LDR unset", 0, 0xFFFFFFFF, 0xFF, true, false},
+		{"flat hit", 0x04000000, 0xFFFFFFFF, 0x06, true, true},
+		{"flat miss", 0x04000000, 0xFFFFFFFF, 0x09, true, false},
+		{"cluster hit", 0x21000000, 0x0FFFFFFF, 0x23, true, true},
+		{"cluster other cluster", 0x21000000, 0x0FFFFFFF, 0x13, true, false},
+		{"cluster broadcast", 0x21000000, 0x0FFFFFFF, 0xF1, true, true},
+	} {
+		w(l, LDR, c.ldr)
+		w(l, DFR, c.dfr)
+		if got := l.Matches(c.dest, c.logical); got != c.want {
+			t.Errorf("%s: Matches(%#x, %v) = %v, want %v", c.name, c.dest, c.logical, got, c.want)
+		}
+	}
+}
