@@ -113,7 +113,7 @@ const (
 
 // lvtWritable holds the writable bits of each LVT entry.
 var lvtWritable = [numLVT]uint32{
-	lvtTimer:   0x000710FF | LVTPeriodic | LVTMasked,
+	lvtTimer:   0x000600FF | LVTPeriodic | LVTMasked, // vector, mask, periodic, TSC-deadline
 	lvtThermal: 0x000107FF,
 	lvtPCINT:   0x000107FF,
 	lvtLINT0:   0x0001A7FF,

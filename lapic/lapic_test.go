@@ -262,6 +262,22 @@ func TestPriorityAndEOI(t *testing.T) {
 	}
 }
 
+func TestLVTWritableBits(t *testing.T) {
+	l, _, _, _ := newAPIC(0)
+	w(l, SVR, 0x1FF)
+	for _, c := range []struct {
+		off, want uint32
+	}{
+		{TIMER, 0x000700FF}, {THERMAL, 0x000107FF}, {PCINT, 0x000107FF},
+		{LINT0, 0x0001A7FF}, {LINT1, 0x0001A7FF}, {ERROR, 0x000100FF},
+	} {
+		w(l, c.off, 0xFFFFFFFF)
+		if got := l.Read(c.off, 4); got != c.want {
+			t.Errorf("LVT %#x after writing all ones = %#x, want %#x", c.off, got, c.want)
+		}
+	}
+}
+
 func TestSoftwareDisabled(t *testing.T) {
 	l, _, _, _ := newAPIC(0)
 	l.Accept(50)
