@@ -72,6 +72,9 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gemu: %v\n", err)
 		return 1
 	}
+	if len(args) > 0 && args[0] == "test" {
+		return runTest(args[1:], stdout, stderr)
+	}
 	o, err := parseArgs(args)
 	if err != nil {
 		return fail(err)

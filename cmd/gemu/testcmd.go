@@ -1,0 +1,116 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"gemu/harness"
+)
+
+const testUsage = `usage: gemu test [options] SCRIPT...
+
+Plays each script (send lines, expect patterns; see harness.ParseScript) against a fresh
+machine and exits 0 when every expectation is met, 1 with the transcript when one is not.
+Disk images are read into memory: the files are never changed.
+
+options:
+  -hda FILE      disk 0 image (boot sector + kernel); default: the bundled xv6.img
+  -hdb FILE      disk 1 image (file system); default: the bundled fs.img
+  -smp N         CPUs (default: the script's smp line, else 1)
+  -m MB          RAM in MB (default: the script's memory line, else 512)
+  -timeout D     virtual-time budget of each expect without a timeout line (default 10s)
+  -v             print every transcript, not only failed ones
+`
+
+// runTest is `gemu test`: it returns the exit status.
+func runTest(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gemu test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	hda := fs.String("hda", "", "")
+	hdb := fs.String("hdb", "", "")
+	smp := fs.Int("smp", 0, "")
+	mem := fs.Int("m", 0, "")
+	timeout := fs.Duration("timeout", 0, "")
+	verbose := fs.Bool("v", false, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, testUsage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "gemu test: %v\n", err)
+		return 1
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprint(stderr, "gemu test: no script given\n"+testUsage)
+		return 1
+	}
+	cfg := harness.Config{CPUs: *smp, MemoryMB: *mem, Timeout: int64(*timeout)}
+	var err error
+	if cfg.Kernel, err = readImage(*hda); err == nil {
+		cfg.FS, err = readImage(*hdb)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gemu test: %v\n", err)
+		return 1
+	}
+	status := 0
+	for _, path := range fs.Args() {
+		if err := playScript(path, cfg, *verbose, stdout); err != nil {
+			fmt.Fprintf(stdout, "FAIL %s: %v\n", path, err)
+			status = 1
+			continue
+		}
+		fmt.Fprintf(stdout, "PASS %s\n", path)
+	}
+	return status
+}
+
+// readImage reads a disk image named on the command line; "" means the bundled one (nil).
+func readImage(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) == 0 || len(b)%512 != 0 {
+		return nil, fmt.Errorf("%s: size %d is not a positive multiple of 512", path, len(b))
+	}
+	return b, nil
+}
+
+// playScript runs one script on a fresh machine built from cfg and the script's own
+// smp and memory lines (flags win).
+func playScript(path string, cfg harness.Config, verbose bool, stdout io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc, err := harness.ParseScript(path, f)
+	if err != nil {
+		return err
+	}
+	if cfg.CPUs == 0 {
+		cfg.CPUs = sc.CPUs
+	}
+	if cfg.MemoryMB == 0 {
+		cfg.MemoryMB = sc.MemoryMB
+	}
+	start := time.Now()
+	s, err := harness.Start(cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	err = sc.Run(s) // a failure carries the transcript
+	if err == nil && verbose {
+		fmt.Fprintf(stdout, "--- %s (%.2fs) ---\n%s\n", path, time.Since(start).Seconds(), s.Transcript())
+	}
+	return err
+}
