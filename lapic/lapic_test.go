@@ -187,6 +187,27 @@ func TestTimerOneShotAndDivide(t *testing.T) {
 	}
 }
 
+func TestDivideChangeMidCount(t *testing.T) {
+	l, c, _, _ := newAPIC(0)
+	w(l, SVR, 0x1FF)
+	w(l, TDCR, 0xB) // divide by 1
+	w(l, TIMER, LVTPeriodic|40)
+	w(l, TICR, 1000)
+	c.t = 400
+	w(l, TDCR, 0x0) // divide by 2: the remaining 600 counts take 1200 ns
+	if got := l.Read(TCCR, 4); got != 600 {
+		t.Errorf("TCCR after divide change %d, want 600", got)
+	}
+	if at, _ := l.NextEvent(); at != 1600 {
+		t.Errorf("next expiry %d, want 1600", at)
+	}
+	c.t = 1600
+	l.Update()
+	if at, _ := l.NextEvent(); at != 3600 {
+		t.Errorf("next periodic expiry %d, want 3600 (1000 counts at 2 ns)", at)
+	}
+}
+
 func TestTimerMasked(t *testing.T) {
 	l, c, _, _ := newAPIC(0)
 	w(l, SVR, 0x1FF)
