@@ -1,0 +1,259 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+)
+
+// statusStyle is the look of the status row: reverse video in the terminal's own colours.
+var statusStyle = tcell.StyleDefault.Reverse(true)
+
+// helpText is the Ctrl-A h overlay.
+var helpText = []string{
+	"Gemu keys",
+	"",
+	"Ctrl-A x        quit (disk writes are kept)",
+	"Ctrl-A c        switch between the VGA screen and the serial console",
+	"Ctrl-A s        status line on/off",
+	"Ctrl-A h        this help",
+	"Ctrl-A Ctrl-A   send Ctrl-A to the guest",
+	"Ctrl-A PgUp/PgDn/Up/Down   scroll the serial console",
+	"",
+	"Other keys go to the guest: the PC keyboard in the VGA view,",
+	"the serial line (COM1) in the serial view.",
+	"",
+	"Press any key to close this help.",
+}
+
+// draw brings the terminal up to date with the machine; it runs once per frame tick.
+func (u *UI) draw(now time.Time) {
+	if u.width < Cols || u.height < Rows {
+		if !u.small || u.full {
+			u.drawSmall()
+			u.scr.Show()
+		}
+		u.small, u.full = true, false
+		return
+	}
+	if u.small {
+		u.small, u.full = false, true
+	}
+	full := u.full
+	u.full = false
+	if full {
+		u.scr.Clear()
+	}
+	dirty := full
+	if u.view == viewVGA {
+		dirty = u.drawVGA(full) || dirty
+	} else {
+		dirty = u.drawSerial(full) || dirty
+	}
+	if u.help {
+		u.drawHelp()
+		u.scr.HideCursor()
+		dirty = true
+	}
+	dirty = u.drawStatus(now, full) || dirty
+	if dirty {
+		u.scr.Show()
+	}
+}
+
+// drawVGA draws the cells of the text screen that changed since the last frame (all of them
+// when full) and places the cursor; it reports whether anything was drawn.
+func (u *UI) drawVGA(full bool) bool {
+	row, col, visible := u.m.Screen(&u.cur)
+	drew := full
+	for r := 0; r < Rows; r++ {
+		for c := 0; c < Cols; c++ {
+			v := u.cur[r][c]
+			if !full && v == u.prev[r][c] {
+				continue
+			}
+			u.scr.SetContent(c, r, cp437[byte(v)], nil, attrStyle(byte(v>>8)))
+			drew = true
+		}
+	}
+	u.prev = u.cur
+	if visible && row >= 0 && row < Rows && col >= 0 && col < Cols {
+		u.scr.ShowCursor(col, row)
+	} else {
+		u.scr.HideCursor()
+	}
+	return drew || u.cursorMoved(row, col, visible)
+}
+
+// cursorMoved remembers the cursor and reports whether it differs from the last frame's.
+func (u *UI) cursorMoved(row, col int, visible bool) bool {
+	key := [3]int{row, col, 0}
+	if visible {
+		key[2] = 1
+	}
+	moved := key != u.lastCursor
+	u.lastCursor = key
+	return moved
+}
+
+// drawSerial draws the serial console when its text or scroll position changed.
+func (u *UI) drawSerial(full bool) bool {
+	u.serial.mu.Lock()
+	ver := u.serial.version
+	u.serial.mu.Unlock()
+	if !full && ver == u.serialVer {
+		return false
+	}
+	u.serialVer = ver
+	row, col, used := u.serial.view(u.lines, u.scroll)
+	u.scroll = used
+	for r, line := range u.lines {
+		for c, ch := range line {
+			u.scr.SetContent(c, r, ch, nil, tcell.StyleDefault)
+		}
+	}
+	if row >= 0 {
+		u.scr.ShowCursor(col, row)
+	} else {
+		u.scr.HideCursor()
+	}
+	return true
+}
+
+// drawHelp puts the help box in the middle of the 80x25 area.
+func (u *UI) drawHelp() {
+	const w = 72
+	top := (Rows - len(helpText) - 2) / 2
+	left := (Cols - w) / 2
+	style := tcell.StyleDefault.Foreground(cgaColor(15)).Background(cgaColor(1))
+	for i := -1; i <= len(helpText); i++ {
+		line := ""
+		if i >= 0 && i < len(helpText) {
+			line = helpText[i]
+		}
+		u.putText(left, top+1+i, "  "+line, w, style)
+	}
+}
+
+// drawStatus writes the status row (row 25) when its text changed; it reports whether it drew.
+func (u *UI) drawStatus(now time.Time, full bool) bool {
+	if u.height <= Rows {
+		return false
+	}
+	text := ""
+	if u.msg != "" && now.Before(u.msgUntil) {
+		text = " " + u.msg
+	} else if u.status {
+		text = u.statusLine(now)
+	}
+	if !full && text == u.statusText {
+		return false
+	}
+	u.statusText = text
+	style := statusStyle
+	if text == "" {
+		style = tcell.StyleDefault
+	}
+	u.putText(0, Rows, text, Cols, style)
+	return true
+}
+
+// statusLine formats the machine figures, sampling them at most twice a second so that the
+// guest's MIPS figure is averaged over a useful interval.
+func (u *UI) statusLine(now time.Time) string {
+	if u.opts.Stats != nil && now.Sub(u.lastSample) >= 500*time.Millisecond {
+		st := u.opts.Stats()
+		if !u.lastSample.IsZero() {
+			dt := now.Sub(u.lastSample).Seconds()
+			u.mips = float64(st.Instructions-u.lastStats.Instructions) / dt / 1e6
+			u.diskBusy = st.DiskReads != u.lastStats.DiskReads || st.DiskWrites != u.lastStats.DiskWrites
+		}
+		u.lastStats, u.lastSample = st, now
+	}
+	var b strings.Builder
+	if u.view == viewVGA {
+		b.WriteString(" VGA")
+	} else {
+		b.WriteString(" serial")
+		if u.scroll > 0 {
+			fmt.Fprintf(&b, " (-%d)", u.scroll)
+		}
+	}
+	if u.opts.Stats != nil && !u.lastSample.IsZero() {
+		st := u.lastStats
+		up := st.VirtualTime.Truncate(time.Second)
+		fmt.Fprintf(&b, " | %d CPU", st.CPUs)
+		if st.CPUs != 1 {
+			b.WriteString("s")
+		}
+		fmt.Fprintf(&b, " | %.1f MIPS | up %d:%02d:%02d | disk r%d w%d",
+			u.mips, int(up.Hours()), int(up.Minutes())%60, int(up.Seconds())%60,
+			st.DiskReads, st.DiskWrites)
+		if u.diskBusy {
+			b.WriteString(" *")
+		}
+	}
+	b.WriteString(" | Ctrl-A h: help")
+	return b.String()
+}
+
+// drawSmall replaces everything with a centred notice while the terminal is below 80x25.
+func (u *UI) drawSmall() {
+	u.scr.Clear()
+	u.scr.HideCursor()
+	lines := wrap(fmt.Sprintf("Gemu needs a terminal of at least %dx%d; this one is %dx%d. "+
+		"Please enlarge it. Ctrl-A x quits.", Cols, Rows, u.width, u.height), u.width)
+	top := (u.height - len(lines)) / 2
+	for i, l := range lines {
+		if top+i < 0 || top+i >= u.height {
+			continue
+		}
+		u.putText((u.width-len(l))/2, top+i, l, len(l), tcell.StyleDefault.Bold(true))
+	}
+}
+
+// putText writes s at (x, y) padded with blanks (or cut) to width cells.
+func (u *UI) putText(x, y int, s string, width int, style tcell.Style) {
+	rs := []rune(s)
+	for i := 0; i < width; i++ {
+		r := ' '
+		if i < len(rs) {
+			r = rs[i]
+		}
+		u.scr.SetContent(x+i, y, r, nil, style)
+	}
+}
+
+// wrap breaks s into lines of at most width runes at spaces (cutting words longer than width).
+func wrap(s string, width int) []string {
+	if width < 1 {
+		return nil
+	}
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		for len(w) > width {
+			if line != "" {
+				lines = append(lines, line)
+				line = ""
+			}
+			lines = append(lines, w[:width])
+			w = w[width:]
+		}
+		switch {
+		case line == "":
+			line = w
+		case len(line)+1+len(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
