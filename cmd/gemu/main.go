@@ -27,6 +27,7 @@ func main() {
 type session struct {
 	files   []*os.File
 	tmpDirs []string
+	ui      *tuiFront // the screen front end, nil without a display (tui.go)
 }
 
 func (s *session) close() error {
@@ -90,7 +91,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	if err := checkDebugOptions(o); err != nil {
 		return fail(err)
 	}
-	s := &session{}
+	s := &session{ui: newTUIFront(o, stdin, stdout)}
 	defer func() {
 		if err := s.close(); err != nil {
 			fmt.Fprintf(stderr, "gemu: %v\n", err)
@@ -143,7 +144,12 @@ func serialMode(o *options) string {
 func (s *session) config(o *options, stdout io.Writer) (*pc.Config, error) {
 	cfg := &pc.Config{CPUs: o.smp, MemoryMB: o.memMB, NoReboot: o.noReboot, Limit: o.icount, RTC: o.rtc}
 	var err error
-	if cfg.Serial, err = s.openOut(serialMode(o), stdout); err != nil {
+	if s.ui != nil {
+		cfg.Serial, err = s.ui.serial(s, o)
+	} else {
+		cfg.Serial, err = s.openOut(serialMode(o), stdout)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("-serial: %w", err)
 	}
 	drives := o.drives
@@ -276,6 +282,9 @@ func (s *session) bundledImages() ([2]string, error) {
 // runMachine runs m with the console on stdin/stdout as the options say, and returns
 // the exit status.
 func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *os.File, stdout, stderr io.Writer) int {
+	if s.ui != nil {
+		return s.ui.run(m, o, stderr)
+	}
 	mode := serialMode(o)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
