@@ -13,6 +13,7 @@ const (
 
 type codePage struct {
 	insn [4096]*insn
+	mode uint8 // the default operand size every instruction in insn was decoded with
 }
 
 // CodeCache holds decoded instructions by physical address. CPUs that share RAM share one, so
@@ -64,6 +65,21 @@ func (k *CodeCache) page(ppn uint32) *codePage {
 		}
 	}
 	return cp
+}
+
+// setMode empties a code page for decoding with another default operand size (a page that
+// holds both 16- and 32-bit code, such as the AP trampoline) and makes every CPU forget it
+// as its fetch page.
+func (k *CodeCache) setMode(cp *codePage, mode uint8) {
+	for i := range cp.insn {
+		cp.insn[i] = nil
+	}
+	cp.mode = mode
+	for _, c := range k.cpus {
+		if c.fetchPage == cp {
+			c.fetchLin = 1
+		}
+	}
 }
 
 // add records a decoded instruction at physical page ppn, offset off.

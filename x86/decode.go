@@ -112,9 +112,16 @@ func (c *CPU) fetchSlow(lin uint32) *insn {
 	var cp *codePage
 	if mem != nil {
 		cp = c.code.page(pa >> 12)
-		c.fetchLin = lin &^ 0xFFF
-		c.fetchPage = cp
-		if in := cp.insn[off]; in != nil && in.mode == c.mode {
+		if cp.mode != c.mode {
+			c.code.setMode(cp, c.mode)
+		}
+		c.fetchLin = 1
+		// The fast path may use this page only if no instruction in it can cross the CS limit.
+		if end := (lin | 0xFFF) - c.sc[CS].base; end >= c.EIP && end+15 > end && end+15 <= c.Seg[CS].Limit {
+			c.fetchLin = lin &^ 0xFFF
+			c.fetchPage = cp
+		}
+		if in := cp.insn[off]; in != nil {
 			if c.EIP+uint32(in.len)-1 > c.Seg[CS].Limit {
 				c.raise(vecGP, 0)
 			}

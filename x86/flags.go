@@ -188,10 +188,10 @@ func (c *CPU) SetFlags(v uint32) {
 func (c *CPU) flagsChanged(old uint32) {
 	if c.flags&fIF != 0 && old&fIF == 0 {
 		c.intrCheck = true
-		c.slow = true
+		c.lim = 0
 	}
 	if c.flags&fTF != 0 {
-		c.slow = true
+		c.lim = 0
 	}
 }
 

@@ -166,7 +166,7 @@ func (c *CPU) checkWatch(lin uint32, n int, write bool) {
 	for _, w := range c.watches {
 		if lin+uint32(n)-1 >= w.lin && lin <= w.lin+w.n-1 && ((write && w.write) || (!write && w.read)) {
 			c.watchHit = true
-			c.slow = true
+			c.lim = 0
 			c.Stop = StopInfo{Kind: StopKindWatchRead, Addr: lin}
 			if write {
 				c.Stop.Kind = StopKindWatchWrite
@@ -204,7 +204,7 @@ func (c *CPU) accessSlow(lin uint32, n int, write bool, v uint32, user bool) uin
 	mem, writable := c.bus.Page(pa &^ 0xFFF)
 	if mem == nil || (write && !writable) {
 		c.intrCheck = true
-		c.slow = true
+		c.lim = 0
 		if write {
 			c.bus.Write(pa, n, v)
 			return 0

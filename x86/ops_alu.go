@@ -215,6 +215,22 @@ func opDecR(c *CPU, in *insn) {
 	c.setReg(uint8(r), sz, c.dec(c.getReg(uint8(r), sz), sz))
 }
 
+func opIncR32(c *CPU, in *insn) {
+	r := in.op & 7
+	c.saveCF()
+	a := c.Reg[r]
+	c.lop, c.la, c.lb, c.lres, c.lsign = lInc, a, 1, a+1, 0x80000000
+	c.Reg[r] = a + 1
+}
+
+func opDecR32(c *CPU, in *insn) {
+	r := in.op & 7
+	c.saveCF()
+	a := c.Reg[r]
+	c.lop, c.la, c.lb, c.lres, c.lsign = lDec, a, 1, a-1, 0x80000000
+	c.Reg[r] = a - 1
+}
+
 func opIncE(c *CPU, in *insn) {
 	sz := osz(in)
 	if !in.mem {

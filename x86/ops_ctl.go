@@ -225,7 +225,7 @@ func opHlt(c *CPU, in *insn) {
 		c.raise(vecGP, 0)
 	}
 	c.Halted = true
-	c.slow = true
+	c.lim = 0
 }
 
 // Flags.
@@ -254,7 +254,7 @@ func opSti(c *CPU, in *insn) {
 		c.flags |= fIF
 		c.inhibit()
 		c.intrCheck = true
-		c.slow = true
+		c.lim = 0
 	}
 }
 
@@ -315,14 +315,14 @@ func (c *CPU) ioAllowed(port uint16, n int) {
 func (c *CPU) in(port uint16, n int) uint32 {
 	c.ioAllowed(port, n)
 	c.intrCheck = true
-	c.slow = true
+	c.lim = 0
 	return c.bus.In(port, n) & sizeMask(n)
 }
 
 func (c *CPU) out(port uint16, n int, v uint32) {
 	c.ioAllowed(port, n)
 	c.intrCheck = true
-	c.slow = true
+	c.lim = 0
 	c.bus.Out(port, n, v&sizeMask(n))
 }
 

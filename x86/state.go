@@ -59,7 +59,6 @@ type cpu struct {
 	// Instruction fetch: the code page of the last fetch, by linear page.
 	fetchLin  uint32 // linear page address, or 1 if none
 	fetchPage *codePage
-	csFast    uint32 // EIP at or below which an instruction cannot cross the CS limit
 	mode      uint8  // 1 if CS.D (32-bit code), the default sizes decoded instructions depend on
 	scratch   insn
 
@@ -70,7 +69,7 @@ type cpu struct {
 
 	// Run state.
 	end       uint64
-	slow      bool // look at the boundary work before the next instruction
+	lim       uint64 // Retired count at which the loop looks at the boundary work (0: now)
 	persist   bool // hooks, breakpoints or TF: slow at every boundary
 	intrCheck bool
 	stopReq   bool
@@ -211,10 +210,6 @@ func (c *CPU) segChanged(i int) {
 		if c.CR0&cr0PE == 0 {
 			c.mode = 0
 		}
-		c.csFast = 0
-		if s.Limit >= 15 {
-			c.csFast = s.Limit - 15
-		}
 	}
 	if c.CR0&cr0PE == 0 {
 		k.rlo, k.rhi, k.wlo, k.whi = 0, s.Limit, 0, s.Limit
@@ -260,13 +255,13 @@ func hasErrCode(vec uint8) bool {
 // RequestStop makes Run return StopRequested after the current instruction.
 func (c *CPU) RequestStop() {
 	c.stopReq = true
-	c.slow = true
+	c.lim = 0
 }
 
 // PollInterrupts tells the CPU that INTR may have changed: it looks at the next boundary.
 func (c *CPU) PollInterrupts() {
 	c.intrCheck = true
-	c.slow = true
+	c.lim = 0
 }
 
 // SetBreakpoint sets or clears a breakpoint at a linear address.
@@ -320,7 +315,7 @@ func (c *CPU) Run(budget int) StopReason {
 	c.first = true
 	c.intrCheck = true
 	c.persist = c.OnInsn != nil || len(c.bps) > 0
-	c.slow = true
+	c.lim = 0
 	if c.Halted {
 		if !c.interruptible() || !c.intr.Pending() {
 			return StopHalt
@@ -355,8 +350,11 @@ func (c *CPU) runLoop() (r StopReason, done bool) {
 			r, done = c.recovered(x)
 		}
 	}()
-	for c.Retired < c.end {
-		if c.slow {
+	for {
+		if c.Retired >= c.lim {
+			if c.Retired >= c.end {
+				break
+			}
 			if r, stop := c.boundary(); stop {
 				return r, true
 			}
@@ -367,9 +365,9 @@ func (c *CPU) runLoop() (r StopReason, done bool) {
 		c.curEIP = c.EIP
 		var in *insn
 		lin := c.sc[CS].base + c.EIP
-		if lin&^0xFFF == c.fetchLin && c.EIP <= c.csFast {
+		if lin&^0xFFF == c.fetchLin {
 			in = c.fetchPage.insn[lin&0xFFF]
-			if in == nil || in.mode != c.mode {
+			if in == nil {
 				in = c.fetchSlow(lin)
 			}
 		} else {
@@ -405,7 +403,10 @@ func (c *CPU) recovered(x any) (StopReason, bool) {
 // boundary does the work due between two instructions: traps, stop requests, interrupts,
 // breakpoints and hooks. It reports whether Run must return.
 func (c *CPU) boundary() (StopReason, bool) {
-	c.slow = c.persist
+	c.lim = c.end
+	if c.persist {
+		c.lim = 0
+	}
 	if c.stepTrap {
 		c.stepTrap = false
 		c.DR[6] |= 1 << 14
@@ -423,12 +424,12 @@ func (c *CPU) boundary() (StopReason, bool) {
 	}
 	if c.intrCheck || c.Halted {
 		if c.noIRQ {
-			c.slow = true
+			c.lim = 0
 			if c.Halted {
 				return StopHalt, true
 			}
 		} else if c.shadowOn && c.shadowAt == c.Retired {
-			c.slow = true
+			c.lim = 0
 		} else {
 			c.intrCheck = false
 			c.shadowOn = false
@@ -441,14 +442,14 @@ func (c *CPU) boundary() (StopReason, bool) {
 			}
 		}
 		if c.Halted {
-			c.slow = true
+			c.lim = 0
 			return StopHalt, true
 		}
 	}
 	if len(c.bps) > 0 {
 		if !c.first && c.bps[c.sc[CS].base+c.EIP] {
 			c.Stop = StopInfo{Kind: StopKindBreakpoint, Addr: c.sc[CS].base + c.EIP}
-			c.slow = true
+			c.lim = 0
 			return StopBreak, true
 		}
 	}
@@ -458,7 +459,7 @@ func (c *CPU) boundary() (StopReason, bool) {
 	}
 	if c.flags&fTF != 0 {
 		c.stepTrap = true
-		c.slow = true
+		c.lim = 0
 	}
 	return 0, false
 }

@@ -285,6 +285,10 @@ func specialize(in *insn) {
 		in.fn = opJne32
 	}
 	switch {
+	case in.op >= 0x40 && in.op <= 0x47:
+		in.fn = opIncR32
+	case in.op >= 0x48 && in.op <= 0x4F:
+		in.fn = opDecR32
 	case in.op >= 0x50 && in.op <= 0x57:
 		in.fn = opPushR32
 	case in.op >= 0x58 && in.op <= 0x5F:
