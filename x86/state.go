@@ -59,7 +59,7 @@ type cpu struct {
 	// Instruction fetch: the code page of the last fetch, by linear page.
 	fetchLin  uint32 // linear page address, or 1 if none
 	fetchPage *codePage
-	mode      uint8  // 1 if CS.D (32-bit code), the default sizes decoded instructions depend on
+	mode      uint8 // 1 if CS.D (32-bit code), the default sizes decoded instructions depend on
 	scratch   insn
 
 	rtlb, wtlb [tlbSize]tlbEntry
@@ -70,7 +70,7 @@ type cpu struct {
 	// Run state.
 	end       uint64
 	lim       uint64 // Retired count at which the loop looks at the boundary work (0: now)
-	persist   bool // hooks, breakpoints or TF: slow at every boundary
+	persist   bool   // hooks, breakpoints or TF: slow at every boundary
 	intrCheck bool
 	stopReq   bool
 	shadowAt  uint64 // Retired count at whose boundary interrupts are inhibited (sti, mov ss)
