@@ -39,3 +39,13 @@ func attrStyle(attr byte) tcell.Style {
 		Foreground(cgaColor(int(attr & 0x0F))).
 		Background(cgaColor(int(attr >> 4)))
 }
+
+// attrStyle8 is attrStyle for terminals with only 8 colours: the bright half of the
+// foreground colours is shown as bold (the usual way such terminals show bright text) and
+// the background loses its bright bit.
+func attrStyle8(attr byte) tcell.Style {
+	return tcell.StyleDefault.
+		Foreground(cgaColor(int(attr & 0x07))).
+		Background(cgaColor(int(attr>>4) & 0x07)).
+		Bold(attr&0x08 != 0)
+}

@@ -67,6 +67,10 @@ func (u *UI) draw(now time.Time) {
 // when full) and places the cursor; it reports whether anything was drawn.
 func (u *UI) drawVGA(full bool) bool {
 	row, col, visible := u.m.Screen(&u.cur)
+	style := attrStyle
+	if u.scr.Colors() < 16 {
+		style = attrStyle8
+	}
 	drew := full
 	for r := 0; r < Rows; r++ {
 		for c := 0; c < Cols; c++ {
@@ -74,7 +78,7 @@ func (u *UI) drawVGA(full bool) bool {
 			if !full && v == u.prev[r][c] {
 				continue
 			}
-			u.scr.SetContent(c, r, cp437[byte(v)], nil, attrStyle(byte(v>>8)))
+			u.scr.SetContent(c, r, cp437[byte(v)], nil, style(byte(v>>8)))
 			drew = true
 		}
 	}

@@ -225,6 +225,33 @@ func TestColoursAllForegroundsAndBackgrounds(t *testing.T) {
 	}
 }
 
+// eightColours is a terminal with 8 colours.
+type eightColours struct{ *countingScreen }
+
+func (eightColours) Colors() int { return 8 }
+
+func TestColoursOnEightColourTerminal(t *testing.T) {
+	want := [8]tcell.Color{
+		tcell.ColorBlack, tcell.ColorNavy, tcell.ColorGreen, tcell.ColorTeal,
+		tcell.ColorMaroon, tcell.ColorPurple, tcell.ColorOlive, tcell.ColorSilver,
+	}
+	m := &fakeMachine{}
+	for a := 0; a < 256; a++ {
+		m.screen[a/Cols][a%Cols] = 'x' | uint16(a)<<8
+	}
+	u, scr := syncUI(t, m, 80, 26, Options{})
+	u.scr = eightColours{scr}
+	u.draw(time.Now())
+	for a := 0; a < 256; a++ {
+		_, st := cellAt(scr, a%Cols, a/Cols)
+		fg, bg, at := st.Decompose()
+		if fg != want[a&7] || bg != want[a>>4&7] || (at&tcell.AttrBold != 0) != (a&8 != 0) {
+			t.Errorf("attr %#02x: fg %v bg %v bold %v; want %v %v %v", a, fg, bg, at&tcell.AttrBold != 0,
+				want[a&7], want[a>>4&7], a&8 != 0)
+		}
+	}
+}
+
 func TestCP437(t *testing.T) {
 	for b, want := range map[byte]rune{0: ' ', 'A': 'A', '~': '~', 0x01: '☺', 0xB3: '│', 0xC4: '─',
 		0xDB: '█', 0xE2: 'Γ', 0xE3: 'π', 0xFE: '■', 0xFF: ' '} {
