@@ -52,3 +52,14 @@
 	call set_desc
 	add $20, %esp
 	.endm
+
+	/* QFAULT: a FAULT that QEMU's TCG is known to miss (segment limits, read-only and
+	 * execute-only segments); left out of -DQEMU_COMPAT builds (make qemu-check). */
+#ifdef QEMU_COMPAT
+	.macro QFAULT vec, err, insn:vararg
+	.endm
+#else
+	.macro QFAULT vec, err, insn:vararg
+	FAULT \vec, \err, \insn
+	.endm
+#endif
