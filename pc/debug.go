@@ -9,9 +9,11 @@ import (
 
 // debugState records where a debugger breakpoint or watchpoint stopped a round.
 type debugState struct {
-	hit  bool // a CPU returned x86.StopBreak in the last RunFor
-	cpu  int  // that CPU
-	next int  // the CPU the next round starts with (the stopped round resumes there)
+	hit  bool   // a CPU returned x86.StopBreak in the last RunFor
+	cpu  int    // that CPU
+	next int    // the CPU the next round starts with (the stopped round resumes there)
+	base uint64 // that CPU's Retired when its stopped slice began
+	left int    // instructions left in its stopped slice
 }
 
 // DebugRun runs the machine as RunFor does, but returns as soon as a CPU stops at a
