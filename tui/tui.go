@@ -71,6 +71,7 @@ type UI struct {
 	view       view
 	status     bool
 	help       bool // the help overlay is up; the next key closes it
+	pasting    bool // inside a bracketed paste: a line feed is Enter
 	prefix     bool // Ctrl-A was typed; the next key is a command
 	msg        string
 	msgUntil   time.Time
@@ -232,6 +233,8 @@ func (u *UI) handle(ev tcell.Event) bool {
 		u.width, u.height = ev.Size()
 		u.full = true
 		u.scr.Sync()
+	case *tcell.EventPaste:
+		u.pasting = ev.Start()
 	case *tcell.EventKey:
 		return u.key(ev)
 	}
@@ -324,6 +327,9 @@ func (u *UI) scrollBy(n int) {
 
 // send queues ev for the guest: scan codes in the VGA view, bytes in the serial view.
 func (u *UI) send(ev *tcell.EventKey) {
+	if u.pasting && ctrlLetter(ev) == 'j' {
+		ev = tcell.NewEventKey(tcell.KeyEnter, 0, tcell.ModNone) // a pasted "\n"
+	}
 	if u.view == viewSerial {
 		u.ser, _ = appendSerialBytes(u.ser, ev)
 		return
