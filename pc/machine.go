@@ -97,6 +97,7 @@ type Machine struct {
 	ioapic *ioapic.IOAPIC
 	ide    *ide.IDE
 	uart   *uart.UART
+	com1   *com1Port // the UART as the port map sees it (input.go)
 	kbd    *kbd.Controller
 	vga    *vga.VGA
 	cmos   *cmos.CMOS
@@ -200,6 +201,7 @@ func (m *Machine) buildChips() {
 	m.ide = ide.New()
 	m.ide.IRQ = func(level bool) { m.setIRQ(14, level) }
 	m.uart = uart.New(0x3F8)
+	m.com1 = &com1Port{u: m.uart}
 	m.uart.IRQ = func(level bool) { m.setIRQ(4, level) }
 	m.uart.Output = func(b byte) { m.serialOut = append(m.serialOut, b) }
 	m.kbd = kbd.New()
@@ -322,10 +324,7 @@ func (m *Machine) setIRQ(irq int, level bool) {
 // targets calls f for every local APIC a message with this destination reaches.
 func (m *Machine) targets(dest uint8, logical bool, f func(i int)) {
 	for i, a := range m.apics {
-		id := a.APICID()
-		switch {
-		case logical && dest&(1<<(id&7)) != 0 && id < 8, // flat model: one bit per APIC
-			!logical && (dest == 0xFF || dest == id):
+		if a.Matches(dest, logical) {
 			f(i)
 		}
 	}

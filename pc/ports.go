@@ -40,7 +40,7 @@ func (m *Machine) portMap() []portRange {
 		{0x03C0, 0x03CF, "VGA attribute/sequencer/graphics/DAC", m.vga},
 		{0x03D4, 0x03D5, "VGA CRTC index/data (cursor)", m.vga},
 		{0x03DA, 0x03DA, "VGA input status 1", m.vga},
-		{0x03F8, 0x03FF, "COM1 16550 UART", m.uart},
+		{0x03F8, 0x03FF, "COM1 16550 UART", m.com1},
 		{0x0510, 0x0511, "fw_cfg selector/data", &fwCfg{m: m}},
 		{0x0604, 0x0605, "ACPI PM1a control (qemu power-off)", &acpiPM{m: m}},
 		{0xB004, 0xB005, "ACPI PM1a control (old Bochs/qemu power-off)", &acpiPM{m: m}},

@@ -209,7 +209,7 @@ func (m *Machine) idle() bool {
 	}
 	m.inbox.mu.Lock()
 	defer m.inbox.mu.Unlock()
-	return len(m.inbox.serial) == 0 && len(m.inbox.scan) == 0
+	return (len(m.inbox.serial) == 0 || !m.serialReady()) && len(m.inbox.scan) == 0
 }
 
 // nextEvent is the earliest timer expiry of any CPU that can take an interrupt.
@@ -297,7 +297,7 @@ func (m *Machine) report() string {
 func (m *Machine) takeInput() {
 	m.inbox.mu.Lock()
 	defer m.inbox.mu.Unlock()
-	if len(m.inbox.serial) > 0 {
+	if len(m.inbox.serial) > 0 && m.serialReady() {
 		m.uart.Receive(m.inbox.serial)
 		m.inbox.serial = m.inbox.serial[:0]
 	}
@@ -331,6 +331,7 @@ func (m *Machine) flush() error {
 // beyond the firmware data is left as it was, as on a warm reset.
 func (m *Machine) reboot() {
 	m.resetReq = ""
+	m.com1.ready, m.com1.lsrPolls = false, 0
 	if err := m.boot(); err != nil {
 		m.stop(Result{Reason: Reset, Status: 1, Message: "reboot: " + err.Error()})
 	}
