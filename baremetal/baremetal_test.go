@@ -317,3 +317,57 @@ func TestBinariesUpToDate(t *testing.T) {
 		}
 	}
 }
+
+// TestGemuCommand runs every program through the real command line (gemu -bios / -kernel
+// with the debug console, a POST port file and isa-debug-exit) and expects exit status 33.
+func TestGemuCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds cmd/gemu")
+	}
+	if !cpuWorks() {
+		t.Skip("x86-findings #1: CPU does not execute instructions yet")
+	}
+	dir := t.TempDir()
+	gemu := filepath.Join(dir, "gemu")
+	if b, err := exec.Command("go", "build", "-o", gemu, "gemu/cmd/gemu").CombinedOutput(); err != nil {
+		t.Fatalf("go build gemu/cmd/gemu: %v\n%s", err, b)
+	}
+	for _, p := range programs(t) {
+		t.Run(p, func(t *testing.T) {
+			if f, ok := knownBroken[p]; ok {
+				t.Skip(f)
+			}
+			con := filepath.Join(dir, p+".con")
+			post := filepath.Join(dir, p+".post")
+			how := "-kernel"
+			if strings.HasSuffix(p, ".bin") {
+				how = "-bios"
+			}
+			cmd := exec.Command(gemu, how, p, "-display", "none",
+				"-debugcon", "file:"+con,
+				"-chardev", "file,id=post,path="+post,
+				"-device", "isa-debugcon,iobase=0x190,chardev=post",
+				"-device", "isa-debug-exit,iobase=0xf4,iosize=0x4")
+			out, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			status := 0
+			if errors.As(err, &ee) {
+				status = ee.ExitCode()
+			} else if err != nil {
+				t.Fatalf("run gemu: %v", err)
+			}
+			text, _ := os.ReadFile(con)
+			trail, _ := os.ReadFile(post)
+			if status != exitPass<<1|1 {
+				t.Fatalf("gemu %s %s: exit status %d, want %d\noutput: %s\nPOST trail % x\nconsole:\n%s",
+					how, p, status, exitPass<<1|1, out, trail, text)
+			}
+			if !strings.Contains(string(text), "PASS") {
+				t.Errorf("console has no PASS line:\n%s", text)
+			}
+			if len(trail) == 0 || (trail[len(trail)-1] != 0x7f && trail[len(trail)-1] != 0xff) {
+				t.Errorf("POST trail % x does not end with the final code", trail)
+			}
+		})
+	}
+}
