@@ -407,3 +407,22 @@ func TestColoursAndCursor(t *testing.T) {
 	tm.waitLine("the scan codes", stepTimeout, "^"+want+" *$")
 	tm.quit()
 }
+
+func TestSmallTerminalThenResize(t *testing.T) {
+	tm := startTerm(t, 60, 20, "-hda", attrsImage(t))
+	s := tm.waitFor("the size notice", bootTimeout, func(s string) bool {
+		return strings.Contains(strings.Join(strings.Fields(s), " "), "at least 80x25")
+	})
+	if strings.Contains(s, "CURSOR>") || strings.Contains(s, "0123456789ABCDEF") {
+		t.Errorf("guest screen drawn on a 60x20 terminal:\n%s", s)
+	}
+	tm.tmux("resize-window", "-t", "e2e", "-x", "80", "-y", "26")
+	s = tm.waitLine("the test pattern after the resize", stepTimeout, `^ {20}CURSOR> *$`)
+	if strings.Contains(s, "at least") {
+		t.Errorf("notice left on the screen after the resize:\n%s", s)
+	}
+	if !strings.HasPrefix(s, strings.Repeat("0123456789ABCDEF", 5)+"\n") {
+		t.Errorf("first row is not the attribute pattern after the resize:\n%s", s)
+	}
+	tm.quit()
+}
