@@ -94,7 +94,7 @@ func newDTMachine() *dtMachine {
 // (limit 0) so that an exception stops the run before anything is pushed.
 func (m *dtMachine) Flat32() {
 	c := m.cpu
-	c.Reset() // leaves shutdown after a triple fault
+	c.Reset()    // leaves shutdown after a triple fault
 	c.CR0 = 0x11 // PE, ET
 	c.CR2, c.CR3, c.CR4 = 0, 0, 0
 	code := x86.Segment{Sel: 0x08, Base: 0, Limit: 0xFFFFFFFF, Attr: 0xC09B}
