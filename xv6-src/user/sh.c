@@ -1,8 +1,11 @@
-// sh: the shell. It reads a line, and a child parses and runs it:
+// sh: the shell.
 //   line     = pipeline { (";" | "&") pipeline }
 //   pipeline = command { "|" command }
-//   command  = ( "(" line ")" | word... ) with "<file" and ">file" anywhere
-// cd is done by the shell itself, since a child's chdir would be lost.
+//   command  = ( "(" line ")" | word... ), with "<f", ">f" and ">>f" anywhere
+// Programs not found in the current directory are looked for in "/".
+// The shell parses each line itself and runs its ";"-separated parts one
+// after the other, each in a child, except "cd dir", which must change the
+// shell's own directory. Words are split at blanks; there is no quoting.
 #include "types.h"
 #include "stat.h"
 #include "user.h"
@@ -11,54 +14,62 @@
 #define MAXWORDS 32   // words in one command (param.h's MAXARG)
 #define MAXREDIR 4    // redirections on one command
 #define MAXNODES 64   // commands in one line
-#define LINESZ   200  // longest input line
+#define LINESZ   256  // longest input line
 
 enum { RUN = 1, GROUP, PIPE, SEQ, BACKGROUND };
+enum { IN, OUT, APPEND };
 
 struct redir {
-  int fd;       // 0 for "<", 1 for ">"
+  int how;      // IN, OUT or APPEND
   char *file;
 };
 
 struct node {
   int kind;
-  char *argv[MAXWORDS+1];      // RUN
+  char *argv[MAXWORDS+1];       // RUN
   struct redir redir[MAXREDIR]; // RUN and GROUP
   int nredir;
-  struct node *left, *right;   // GROUP, PIPE, SEQ, BACKGROUND use left
+  struct node *left, *right;    // GROUP, PIPE, SEQ and BACKGROUND use left
 };
 
 static struct node pool[MAXNODES];
 static int npool;
-static char words[LINESZ*2];   // each word copied here, NUL-terminated
+static char words[LINESZ*2];    // each word copied here, 0-terminated
 static int nwords;
-static char *cur;              // parse position in the line
-
-static void
-die(char *msg)
-{
-  printf(2, "sh: %s\n", msg);
-  exit();
-}
+static char *cur;               // parse position in the line
+static char *parseerr;          // first syntax error in the line
 
 static int
 forkorexit(void)
 {
   int pid = fork();
 
-  if(pid < 0)
-    die("fork failed");
+  if(pid < 0){
+    printf(2, "sh: fork failed\n");
+    exit();
+  }
   return pid;
+}
+
+static void
+syntax(char *msg)
+{
+  if(parseerr == 0)
+    parseerr = msg;
 }
 
 static struct node*
 newnode(int kind)
 {
+  static struct node spare;
   struct node *n;
 
-  if(npool >= MAXNODES)
-    die("line too complex");
-  n = &pool[npool++];
+  if(npool >= MAXNODES){
+    syntax("line too complex");
+    n = &spare;  // keeps the parser going until it notices the error
+  } else {
+    n = &pool[npool++];
+  }
   memset(n, 0, sizeof(*n));
   n->kind = kind;
   return n;
@@ -91,8 +102,10 @@ word(void)
 {
   char *w = &words[nwords];
 
-  if(peek() == 0 || issym(*cur))
-    die("syntax error: missing word");
+  if(peek() == 0 || issym(*cur)){
+    syntax("missing file name");
+    return "";
+  }
   while(*cur != 0 && !isspace(*cur) && !issym(*cur))
     words[nwords++] = *cur++;
   words[nwords++] = 0;
@@ -102,11 +115,21 @@ word(void)
 static void
 addredir(struct node *n)
 {
-  int fd = *cur++ == '<' ? 0 : 1;
+  int how = IN;
 
-  if(n->nredir >= MAXREDIR)
-    die("too many redirections");
-  n->redir[n->nredir].fd = fd;
+  if(*cur++ == '>'){
+    how = OUT;
+    if(*cur == '>'){
+      cur++;
+      how = APPEND;
+    }
+  }
+  if(n->nredir >= MAXREDIR){
+    syntax("too many redirections");
+    word();
+    return;
+  }
+  n->redir[n->nredir].how = how;
   n->redir[n->nredir].file = word();
   n->nredir++;
 }
@@ -124,28 +147,32 @@ parsecommand(void)
     cur++;
     n = newnode(GROUP);
     n->left = parseline();
-    if(peek() != ')')
-      die("syntax error: missing )");
+    if(peek() != ')'){
+      syntax("missing )");
+      return n;
+    }
     cur++;
     while((c = peek()) == '<' || c == '>')
       addredir(n);
     return n;
   }
   n = newnode(RUN);
-  for(;;){
+  while(parseerr == 0){
     c = peek();
     if(c == '<' || c == '>'){
       addredir(n);
     } else if(c != 0 && !issym(c)){
-      if(argc >= MAXWORDS)
-        die("too many arguments");
+      if(argc >= MAXWORDS){
+        syntax("too many arguments");
+        break;
+      }
       n->argv[argc++] = word();
     } else {
       break;
     }
   }
   if(argc == 0 && n->nredir == 0)
-    die("syntax error: missing command");
+    syntax("missing command");
   return n;
 }
 
@@ -155,7 +182,7 @@ parsepipeline(void)
   struct node *n = parsecommand();
   struct node *p;
 
-  if(peek() == '|'){
+  if(parseerr == 0 && peek() == '|'){
     cur++;
     p = newnode(PIPE);
     p->left = n;
@@ -173,40 +200,47 @@ parseline(void)
   struct node *s;
   char c = peek();
 
+  if(parseerr != 0)
+    return n;
   if(c == '&'){
     cur++;
     s = newnode(BACKGROUND);
     s->left = n;
     n = s;
-    c = peek();
-    if(c == 0 || c == ')')
-      return n;
   } else if(c == ';'){
     cur++;
-    c = peek();
-    if(c == 0 || c == ')')
-      return n;
   } else {
     return n;
   }
+  c = peek();
+  if(c == 0 || c == ')')
+    return n;
   s = newnode(SEQ);
   s->left = n;
   s->right = parseline();
   return s;
 }
 
+// redirect opens each redirection's file in place of fd 0 or 1.
 static void
 redirect(struct node *n)
 {
-  int i, mode;
+  static char skip[512];
+  struct redir *r;
+  int i, fd;
 
   for(i = 0; i < n->nredir; i++){
-    close(n->redir[i].fd);
-    mode = n->redir[i].fd == 0 ? O_RDONLY : O_WRONLY|O_CREATE;
-    if(open(n->redir[i].file, mode) != n->redir[i].fd){
-      printf(2, "sh: cannot open %s\n", n->redir[i].file);
+    r = &n->redir[i];
+    fd = r->how == IN ? 0 : 1;
+    close(fd);
+    if(open(r->file, r->how == IN ? O_RDONLY : r->how == OUT ? O_WRONLY|O_CREATE : O_RDWR|O_CREATE) != fd){
+      printf(2, "sh: cannot open %s\n", r->file);
       exit();
     }
+    // xv6 has no seek: reading to the end is how ">>" appends.
+    if(r->how == APPEND)
+      while(read(fd, skip, sizeof(skip)) > 0)
+        ;
   }
 }
 
@@ -216,6 +250,7 @@ redirect(struct node *n)
 static void
 run(struct node *n)
 {
+  static char path[32];
   int p[2];
 
   while(n->kind == GROUP){
@@ -228,11 +263,19 @@ run(struct node *n)
     if(n->argv[0] == 0)
       exit();
     exec(n->argv[0], n->argv);
+    // Programs live in "/": find them from any directory.
+    if(strchr(n->argv[0], '/') == 0 && strlen(n->argv[0]) < sizeof(path) - 1){
+      path[0] = '/';
+      strcpy(path + 1, n->argv[0]);
+      exec(path, n->argv);
+    }
     printf(2, "exec %s failed\n", n->argv[0]);
     return;
   case PIPE:
-    if(pipe(p) < 0)
-      die("pipe failed");
+    if(pipe(p) < 0){
+      printf(2, "sh: pipe failed\n");
+      return;
+    }
     if(forkorexit() == 0){
       close(1);
       dup(p[1]);
@@ -273,40 +316,53 @@ run(struct node *n)
   printf(2, "sh: bad command\n");
 }
 
+// iscd says whether n is a plain "cd dir" for the shell itself to do.
+static int
+iscd(struct node *n)
+{
+  return n->kind == RUN && n->nredir == 0 && n->argv[0] != 0 &&
+    strcmp(n->argv[0], "cd") == 0;
+}
+
+// runpart runs one ";"-separated part of the line and waits for it.
 static void
-parseandrun(char *line)
+runpart(struct node *n)
+{
+  if(iscd(n)){
+    if(n->argv[1] == 0 || n->argv[2] != 0)
+      printf(2, "usage: cd dir\n");
+    else if(chdir(n->argv[1]) < 0)
+      printf(2, "cannot cd %s\n", n->argv[1]);
+    return;
+  }
+  if(forkorexit() == 0){
+    run(n);
+    exit();
+  }
+  wait();
+}
+
+static void
+runline(char *line)
 {
   struct node *n;
 
+  npool = 0;
+  nwords = 0;
+  parseerr = 0;
   cur = line;
   if(peek() == 0)
-    exit();
+    return;
   n = parseline();
-  if(peek() != 0)
-    die("syntax error");
-  run(n);
-  exit();
-}
-
-// builtin runs "cd dir" in the shell itself and says whether it did.
-static int
-builtin(char *line)
-{
-  char *dir, *e;
-
-  while(isspace(*line))
-    line++;
-  if(line[0] != 'c' || line[1] != 'd' || !isspace(line[2]))
-    return 0;
-  dir = line + 2;
-  while(isspace(*dir))
-    dir++;
-  for(e = dir; *e != 0 && !isspace(*e); e++)
-    ;
-  *e = 0;
-  if(chdir(dir) < 0)
-    printf(2, "cannot cd %s\n", dir);
-  return 1;
+  if(parseerr == 0 && peek() != 0)
+    syntax(peek() == ')' ? "unexpected )" : "unexpected character");
+  if(parseerr != 0){
+    printf(2, "sh: syntax error: %s\n", parseerr);
+    return;
+  }
+  for(; n->kind == SEQ; n = n->right)
+    runpart(n->left);
+  runpart(n);
 }
 
 int
@@ -329,11 +385,7 @@ main(void)
     gets(line, sizeof(line));
     if(line[0] == 0)
       break;  // end of input
-    if(builtin(line))
-      continue;
-    if(forkorexit() == 0)
-      parseandrun(line);
-    wait();
+    runline(line);
   }
   exit();
 }
