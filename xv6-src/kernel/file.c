@@ -133,13 +133,12 @@ filewrite(struct file *f, char *addr, int n)
       iunlock(f->ip);
       end_op();
 
-      if(r < 0)
-        break;
+      if(r > 0)
+        i += r;
       if(r != n1)
-        panic("short filewrite");
-      i += r;
+        break;  // error, or the disk is full
     }
-    return i == n ? n : -1;
+    return (i == n || i > 0) ? i : -1;
   }
   panic("filewrite");
 }

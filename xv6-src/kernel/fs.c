@@ -44,7 +44,8 @@ bzero(int dev, int bno)
   brelse(bp);
 }
 
-// A free, zeroed disk block.
+// A free, zeroed disk block, or 0 when the disk is full (callers
+// turn that into a short write, not a panic).
 static uint
 balloc(uint dev)
 {
@@ -65,7 +66,8 @@ balloc(uint dev)
     }
     brelse(bp);
   }
-  panic("balloc: out of blocks");
+  cprintf("balloc: out of blocks\n");
+  return 0;
 }
 
 static void
@@ -115,7 +117,7 @@ iinit(int dev)
 static struct inode* iget(uint dev, uint inum);
 
 // Allocate an inode of the given type on dev; returned referenced but
-// unlocked.
+// unlocked. 0 when every inode is in use.
 struct inode*
 ialloc(uint dev, short type)
 {
@@ -135,7 +137,8 @@ ialloc(uint dev, short type)
     }
     brelse(bp);
   }
-  panic("ialloc: no inodes");
+  cprintf("ialloc: no inodes\n");
+  return 0;
 }
 
 // Write ip's fields to its disk copy; ip is locked.
@@ -271,7 +274,7 @@ iunlockput(struct inode *ip)
 }
 
 // The disk block holding block bn of ip's content, allocating it (and
-// the indirect block) if needed.
+// the indirect block) if needed; 0 if the disk is full.
 static uint
 bmap(struct inode *ip, uint bn)
 {
@@ -286,13 +289,18 @@ bmap(struct inode *ip, uint bn)
   bn -= NDIRECT;
 
   if(bn < NINDIRECT){
-    if((addr = ip->addrs[NDIRECT]) == 0)
-      ip->addrs[NDIRECT] = addr = balloc(ip->dev);
+    if((addr = ip->addrs[NDIRECT]) == 0){
+      if((addr = balloc(ip->dev)) == 0)
+        return 0;
+      ip->addrs[NDIRECT] = addr;
+    }
     bp = bread(ip->dev, addr);
     a = (uint *)bp->data;
     if((addr = a[bn]) == 0){
-      a[bn] = addr = balloc(ip->dev);
-      log_write(bp);
+      if((addr = balloc(ip->dev)) != 0){
+        a[bn] = addr;
+        log_write(bp);
+      }
     }
     brelse(bp);
     return addr;
@@ -361,15 +369,19 @@ readi(struct inode *ip, char *dst, uint off, uint n)
     n = ip->size - off;
 
   for(tot = 0; tot < n; tot += m, off += m, dst += m){
-    bp = bread(ip->dev, bmap(ip, off/BSIZE));
+    uint addr = bmap(ip, off/BSIZE);
+    if(addr == 0)
+      break;
+    bp = bread(ip->dev, addr);
     m = min(n - tot, BSIZE - off%BSIZE);
     memmove(dst, bp->data + off%BSIZE, m);
     brelse(bp);
   }
-  return n;
+  return tot;
 }
 
-// Write n bytes from src to ip at off; ip is locked.
+// Write n bytes from src to ip at off; ip is locked. Returns the bytes
+// written, fewer than n when the disk fills up.
 int
 writei(struct inode *ip, char *src, uint off, uint n)
 {
@@ -388,18 +400,21 @@ writei(struct inode *ip, char *src, uint off, uint n)
     return -1;
 
   for(tot = 0; tot < n; tot += m, off += m, src += m){
-    bp = bread(ip->dev, bmap(ip, off/BSIZE));
+    uint addr = bmap(ip, off/BSIZE);
+    if(addr == 0)
+      break;
+    bp = bread(ip->dev, addr);
     m = min(n - tot, BSIZE - off%BSIZE);
     memmove(bp->data + off%BSIZE, src, m);
     log_write(bp);
     brelse(bp);
   }
 
-  if(n > 0 && off > ip->size){
+  if(off > ip->size)
     ip->size = off;
-    iupdate(ip);
-  }
-  return n;
+  // Even with the size unchanged, bmap may have added blocks.
+  iupdate(ip);
+  return tot;
 }
 
 // Directories.
@@ -436,7 +451,8 @@ dirlookup(struct inode *dp, char *name, uint *poff)
   return 0;
 }
 
-// Add the entry (name, inum) to dp; -1 if the name exists.
+// Add the entry (name, inum) to dp; -1 if the name exists or the disk
+// is full.
 int
 dirlink(struct inode *dp, char *name, uint inum)
 {
@@ -460,7 +476,7 @@ dirlink(struct inode *dp, char *name, uint inum)
   strncpy(de.name, name, DIRSIZ);
   de.inum = inum;
   if(writei(dp, (char *)&de, off, sizeof(de)) != sizeof(de))
-    panic("dirlink");
+    return -1;
 
   return 0;
 }

@@ -450,7 +450,7 @@ kill(int pid)
 
   acquire(&ptable.lock);
   for(p = ptable.proc; p < &ptable.proc[NPROC]; p++){
-    if(p->pid == pid){
+    if(p->state != UNUSED && p->pid == pid){
       p->killed = 1;
       if(p->state == SLEEPING)
         p->state = RUNNABLE;

@@ -253,8 +253,10 @@ create(char *path, short type, short major, short minor)
     return 0;
   }
 
-  if((ip = ialloc(dp->dev, type)) == 0)
-    panic("create: ialloc");
+  if((ip = ialloc(dp->dev, type)) == 0){
+    iunlockput(dp);
+    return 0;
+  }
 
   ilock(ip);
   ip->major = major;
@@ -262,20 +264,26 @@ create(char *path, short type, short major, short minor)
   ip->nlink = 1;
   iupdate(ip);
 
-  if(type == T_DIR){
-    dp->nlink++;  // for ".."
-    iupdate(dp);
-    // No nlink for ".": it would be a cycle.
+  // No nlink for ".": it would be a cycle.
+  if(type == T_DIR)
     if(dirlink(ip, ".", ip->inum) < 0 || dirlink(ip, "..", dp->inum) < 0)
-      panic("create dots");
-  }
-
+      goto fail;
   if(dirlink(dp, name, ip->inum) < 0)
-    panic("create: dirlink");
-
+    goto fail;
+  if(type == T_DIR){
+    dp->nlink++;  // for the child's ".."
+    iupdate(dp);
+  }
   iunlockput(dp);
-
   return ip;
+
+fail:
+  // Out of disk space: with no links, iput frees the new inode.
+  ip->nlink = 0;
+  iupdate(ip);
+  iunlockput(ip);
+  iunlockput(dp);
+  return 0;
 }
 
 int
