@@ -251,13 +251,41 @@ func expect(t *testing.T, what, text string, res ...string) {
 	}
 }
 
+// runGDBInit runs gdb in batch mode as a student does after `make qemu-gdb`: in xv6-src,
+// with the .gdbinit the Makefile writes (set architecture, target remote localhost:PORT,
+// symbol-file kernel/kernel).
+func runGDBInit(t *testing.T, port int, cmds ...string) string {
+	t.Helper()
+	src := filepath.Dir(build.xv6img)
+	_ = os.Remove(filepath.Join(src, ".gdbinit"))
+	mk := exec.Command("make", fmt.Sprintf("GDBPORT=%d", port), ".gdbinit")
+	mk.Dir = src
+	if out, err := mk.CombinedOutput(); err != nil {
+		t.Fatalf("make .gdbinit: %v\n%s", err, out)
+	}
+	args := []string{"-nx", "-batch", "-ex", "set pagination off", "-ex", "set confirm off",
+		"-ex", "set tcp connect-timeout 20", "-x", ".gdbinit"}
+	for _, c := range cmds {
+		args = append(args, "-ex", c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "gdb", args...)
+	cmd.Dir = src
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("gdb: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
 // TestGDBSession is xv6's `make qemu-gdb` session: -S, break at main, registers, memory,
-// stepi, every CPU a thread, a system call from user space, then kill.
+// stepi, every CPU a thread, a system call from user space, a watchpoint, then kill.
 func TestGDBSession(t *testing.T) {
 	needBuild(t)
 	port := freePort(t)
 	g := startGemu(t, "-smp", "2", "-S", "-gdb", fmt.Sprintf("tcp::%d", port))
-	out := runGDB(t, port,
+	out := runGDBInit(t, port,
 		"info registers eip",
 		"break main",
 		"continue",
@@ -273,6 +301,12 @@ func TestGDBSession(t *testing.T) {
 		"p/x cpus[$_thread - 1].proc->tf->cs",
 		"p cpus[$_thread - 1].proc->name",
 		"delete",
+		"watch ticks",
+		"continue",
+		"delete",
+		"hbreak trap",
+		"continue",
+		"finish",
 		"kill")
 	expect(t, "gdb output", out,
 		`eip\s+0x7c00\s`, // -S: nothing ran, CPU 0 sits at the boot sector
@@ -288,6 +322,11 @@ func TestGDBSession(t *testing.T) {
 		`in alltraps \(\)`,
 		`\$3 = 0x1b`, // the trap frame says the call came from ring 3
 		`\$4 = "(init|sh)`,
+		`Hardware watchpoint 3: ticks`,
+		`(?s)hit Hardware watchpoint 3: ticks\s+Old value = \d+\s+New value = \d+`,
+		`Hardware assisted breakpoint 4 at 0x[0-9a-f]+: file kernel/trap.c`,
+		`hit Breakpoint 4, trap \(`,
+		`(?s)hit Breakpoint 4, trap \(.*\nalltraps \(\) at kernel/trapasm.S`, // finish returns to alltraps
 		`Inferior 1 \(Remote target\) killed`)
 	// stepi moved EIP by one instruction from main.
 	m := regexp.MustCompile(`\$1 = (0x[0-9a-f]+)\n(?s:.*)\$2 = (0x[0-9a-f]+)`).FindStringSubmatch(out)
