@@ -84,6 +84,7 @@ allocproc(void)
 found:
   p->state = EMBRYO;
   p->pid = nextpid++;
+  p->killed = 0;
   release(&ptable.lock);
 
   if((p->kstack = kalloc()) == 0){
