@@ -423,3 +423,45 @@ func TestIntLogPageFault(t *testing.T) {
 	}
 	t.Logf("found: %s", strings.TrimSuffix(found, "\nEAX="))
 }
+
+// TestGDBDeterministic runs one gdb session twice: every stop (15 crossings of a
+// breakpoint, each a stop and a resume, then timer-driven watchpoint hits) must find the
+// machine in the same state, down to the tick count and the registers of both CPUs.
+func TestGDBDeterministic(t *testing.T) {
+	needBuild(t)
+	session := func() string {
+		port := freePort(t)
+		g := startGemu(t, "-smp", "2", "-S", "-gdb", fmt.Sprintf("tcp::%d", port))
+		out := runGDB(t, port,
+			"break sys_write",
+			"continue 15",
+			"p ticks",
+			"info registers",
+			"delete",
+			"watch ticks",
+			"continue",
+			"continue",
+			"delete",
+			"stepi",
+			"info threads",
+			"thread 2",
+			"info registers",
+			"monitor info registers",
+			"kill")
+		g.exited(10 * time.Second)
+		return out
+	}
+	a, b := session(), session()
+	expect(t, "first session", a, `hit Breakpoint 1, sys_write`, `\$1 = \d+`,
+		`hit Hardware watchpoint 2: ticks`, `EAX=[0-9a-f]{8} EBX=`)
+	if a != b {
+		al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+		for i := 0; i < len(al) && i < len(bl); i++ {
+			if al[i] != bl[i] {
+				t.Errorf("sessions differ at line %d:\n first: %s\nsecond: %s", i+1, al[i], bl[i])
+				break
+			}
+		}
+		t.Logf("first session:\n%s", tail(a))
+	}
+}
