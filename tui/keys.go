@@ -6,6 +6,7 @@ import "github.com/gdamore/tcell/v2"
 const (
 	scLShift = 0x2A
 	scLCtrl  = 0x1D
+	scLAlt   = 0x38
 	scE0     = 0xE0 // prefix of the extended (grey) keys
 	scBreak  = 0x80 // a key's release code is its make code + 0x80
 )
@@ -117,6 +118,14 @@ func ctrlLetter(ev *tcell.EventKey) rune {
 // appendKey appends the make and break codes of key k, with Shift and Ctrl pressed around it
 // when asked, in the order a typist's fingers would produce them.
 func appendKey(dst []byte, k keyCode, shift, ctrl bool) []byte {
+	return appendKeyMods(dst, k, shift, ctrl, false)
+}
+
+// appendKeyMods is appendKey with Alt as well (outermost).
+func appendKeyMods(dst []byte, k keyCode, shift, ctrl, alt bool) []byte {
+	if alt {
+		dst = append(dst, scLAlt)
+	}
 	if ctrl {
 		dst = append(dst, scLCtrl)
 	}
@@ -137,6 +146,9 @@ func appendKey(dst []byte, k keyCode, shift, ctrl bool) []byte {
 	if ctrl {
 		dst = append(dst, scLCtrl|scBreak)
 	}
+	if alt {
+		dst = append(dst, scLAlt|scBreak)
+	}
 	return dst
 }
 
@@ -151,24 +163,25 @@ func appendRuneScanCodes(dst []byte, r rune) ([]byte, bool) {
 }
 
 // appendScanCodes appends the scan-code set 1 bytes for a terminal key event (make and break,
-// with Shift and Ctrl synthesised). It reports false for keys a PC keyboard cannot type.
+// with Shift, Ctrl and Alt synthesised). It reports false for keys a PC keyboard cannot type.
 func appendScanCodes(dst []byte, ev *tcell.EventKey) ([]byte, bool) {
 	mods := ev.Modifiers()
+	alt := mods&tcell.ModAlt != 0
 	if c := ctrlLetter(ev); c != 0 {
-		return appendKey(dst, runeKeys[c], mods&tcell.ModShift != 0, true), true
+		return appendKeyMods(dst, runeKeys[c], mods&tcell.ModShift != 0, true, alt), true
 	}
 	if ev.Key() == tcell.KeyRune {
 		k, ok := runeKeys[ev.Rune()]
 		if !ok {
 			return dst, false
 		}
-		return appendKey(dst, k, k.shift, mods&tcell.ModCtrl != 0), true
+		return appendKeyMods(dst, k, k.shift, mods&tcell.ModCtrl != 0, alt), true
 	}
 	k, ok := specialKeys[ev.Key()]
 	if !ok {
 		return dst, false
 	}
-	return appendKey(dst, k, k.shift || mods&tcell.ModShift != 0, mods&tcell.ModCtrl != 0), true
+	return appendKeyMods(dst, k, k.shift || mods&tcell.ModShift != 0, mods&tcell.ModCtrl != 0, alt), true
 }
 
 // serialKeys maps tcell's non-character keys to the bytes a VT100-style terminal sends.
@@ -190,8 +203,21 @@ var serialKeys = map[tcell.Key]string{
 	tcell.KeyPgDn:      "\x1b[6~",
 }
 
-// appendSerialBytes appends the bytes a terminal on the serial line would send for ev.
+// appendSerialBytes appends the bytes a terminal on the serial line would send for ev (Alt
+// as an ESC prefix, as xterm sends it).
 func appendSerialBytes(dst []byte, ev *tcell.EventKey) ([]byte, bool) {
+	if ev.Modifiers()&tcell.ModAlt != 0 {
+		b, ok := keySerialBytes(nil, ev)
+		if !ok {
+			return dst, false
+		}
+		return append(append(dst, 0x1B), b...), true
+	}
+	return keySerialBytes(dst, ev)
+}
+
+// keySerialBytes is appendSerialBytes without the Alt prefix.
+func keySerialBytes(dst []byte, ev *tcell.EventKey) ([]byte, bool) {
 	if c := ctrlLetter(ev); c != 0 {
 		return append(dst, byte(c-'a'+1)), true
 	}

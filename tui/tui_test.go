@@ -441,6 +441,8 @@ func TestScanCodes(t *testing.T) {
 		{"Insert", tcell.NewEventKey(tcell.KeyInsert, 0, tcell.ModNone), []byte{0xE0, 0x52, 0xE0, 0xD2}},
 		{"Delete", tcell.NewEventKey(tcell.KeyDelete, 0, tcell.ModNone), []byte{0xE0, 0x53, 0xE0, 0xD3}},
 		{"Shift-Up", tcell.NewEventKey(tcell.KeyUp, 0, tcell.ModShift), []byte{0x2A, 0xE0, 0x48, 0xE0, 0xC8, 0xAA}},
+		{"Alt-x", tcell.NewEventKey(tcell.KeyRune, 'x', tcell.ModAlt), []byte{0x38, 0x2D, 0xAD, 0xB8}},
+		{"Alt-Ctrl-C", tcell.NewEventKey(tcell.KeyCtrlC, 0, tcell.ModCtrl|tcell.ModAlt), []byte{0x38, 0x1D, 0x2E, 0xAE, 0x9D, 0xB8}},
 		{"F1", tcell.NewEventKey(tcell.KeyF1, 0, tcell.ModNone), []byte{0x3B, 0xBB}},
 		{"F10", tcell.NewEventKey(tcell.KeyF10, 0, tcell.ModNone), []byte{0x44, 0xC4}},
 		{"F11", tcell.NewEventKey(tcell.KeyF11, 0, tcell.ModNone), []byte{0x57, 0xD7}},
@@ -454,6 +456,32 @@ func TestScanCodes(t *testing.T) {
 	}
 	if got, ok := appendScanCodes(nil, tcell.NewEventKey(tcell.KeyRune, 'é', tcell.ModNone)); ok || len(got) != 0 {
 		t.Errorf("é (not on a US keyboard) gave % X", got)
+	}
+}
+
+func TestSerialBytes(t *testing.T) {
+	tests := []struct {
+		ev   *tcell.EventKey
+		want string
+	}{
+		{tcell.NewEventKey(tcell.KeyRune, 'q', tcell.ModNone), "q"},
+		{tcell.NewEventKey(tcell.KeyRune, 'Q', tcell.ModNone), "Q"},
+		{tcell.NewEventKey(tcell.KeyEnter, 0, tcell.ModNone), "\r"},
+		{tcell.NewEventKey(tcell.KeyBackspace, 0, tcell.ModNone), "\x7f"},
+		{tcell.NewEventKey(tcell.KeyCtrlD, 0, tcell.ModCtrl), "\x04"},
+		{tcell.NewEventKey(tcell.KeyLeft, 0, tcell.ModNone), "\x1b[D"},
+		{tcell.NewEventKey(tcell.KeyDelete, 0, tcell.ModNone), "\x1b[3~"},
+		{tcell.NewEventKey(tcell.KeyRune, 'b', tcell.ModAlt), "\x1bb"},
+		{tcell.NewEventKey(tcell.KeyRune, 'é', tcell.ModNone), "é"},
+	}
+	for _, tt := range tests {
+		got, ok := appendSerialBytes(nil, tt.ev)
+		if !ok || string(got) != tt.want {
+			t.Errorf("%s: got %q (ok %v), want %q", tt.ev.Name(), got, ok, tt.want)
+		}
+	}
+	if got, ok := appendSerialBytes(nil, tcell.NewEventKey(tcell.KeyF5, 0, tcell.ModAlt)); ok || len(got) != 0 {
+		t.Errorf("Alt-F5 (no serial form) gave %q", got)
 	}
 }
 
