@@ -209,9 +209,23 @@ func (c *dtCase) String() string {
 	return fmt.Sprintf("%s: code [%s] regs %08x flags %#x memseed %d pokes %x", c.Name, hexBytes(c.Code), c.Regs, c.Flags, c.MemSeed, c.Pokes)
 }
 
+// dtMemCache keeps the last fill (callers only read it).
+var dtMemCache struct {
+	seed        int64
+	data, stack []byte
+}
+
 // dtFillMem returns the initial contents of the data and stack regions for a case: bytes
 // drawn from a few values, so that string compares find equal runs.
 func dtFillMem(c *dtCase) (data, stack []byte) {
+	if c.MemSeed == dtMemCache.seed && len(c.Pokes) == 0 && dtMemCache.data != nil {
+		return dtMemCache.data, dtMemCache.stack
+	}
+	defer func() {
+		if len(c.Pokes) == 0 {
+			dtMemCache.seed, dtMemCache.data, dtMemCache.stack = c.MemSeed, data, stack
+		}
+	}()
 	r := rand.New(rand.NewSource(c.MemSeed))
 	vals := []byte{0, 0, 0, 1, 0x80, 0xFF, byte(r.Intn(256))}
 	data = make([]byte, dtDataEnd-dtData)

@@ -11,6 +11,7 @@ package x86_test
 // GEMU_DIFF_N=n runs n cases per form (default 24) and n random sequences (default 2000 x n/24).
 
 import (
+	"fmt"
 	"math/rand"
 	"os"
 	"strconv"
@@ -232,5 +233,79 @@ func TestUnicornOracleSanity(t *testing.T) {
 		if v == 20 {
 			t.Errorf("%s: every case raised an exception on the oracle", k)
 		}
+	}
+}
+
+// TestUnicornLEAAll decodes every ModRM/SIB addressing form, 32-bit and (with 0x67) 16-bit,
+// through lea with random register values.
+func TestUnicornLEAAll(t *testing.T) {
+	r := rand.New(rand.NewSource(dtEnvInt("GEMU_DIFF_SEED", 1)))
+	g := &dtGen{r: r}
+	o := newDTOracle(t)
+	m := newDTMachine()
+	var cases []*dtCase
+	add := func(name string, code []byte) {
+		c := &dtCase{Name: name, SkipReg: -1, MemSeed: 1}
+		for i := range c.Regs {
+			c.Regs[i] = g.value()
+		}
+		c.Regs[4] = dtESP
+		c.Flags = 2
+		c.Insn = code
+		c.Code = append(append([]byte(nil), code...), 0xF4, 0xF4)
+		cases = append(cases, c)
+	}
+	disp := func(mod int, n32 bool) []byte {
+		switch {
+		case mod == 1:
+			return []byte{byte(r.Intn(256))}
+		case mod == 2 && n32:
+			return le(nil, r.Uint32(), 4)
+		case mod == 2:
+			return le(nil, r.Uint32(), 2)
+		}
+		return nil
+	}
+	for mod := 0; mod < 3; mod++ {
+		for rm := 0; rm < 8; rm++ {
+			// The reg field is the destination only: any register but ESP.
+			modrm := byte(mod<<6 | g.reg(32)<<3 | rm)
+			// 16-bit addressing.
+			code := []byte{0x67, 0x8D, modrm}
+			if mod == 0 && rm == 6 {
+				code = le(code, r.Uint32(), 2)
+			}
+			add(fmt.Sprintf("lea16 modrm %#02x", modrm), append(code, disp(mod, false)...))
+			if rm != 4 {
+				code := []byte{0x8D, modrm}
+				if mod == 0 && rm == 5 {
+					code = le(code, r.Uint32(), 4)
+				}
+				add(fmt.Sprintf("lea32 modrm %#02x", modrm), append(code, disp(mod, true)...))
+				continue
+			}
+			for sib := 0; sib < 256; sib++ {
+				code := []byte{0x8D, modrm, byte(sib)}
+				if mod == 0 && sib&7 == 5 {
+					code = le(code, r.Uint32(), 4)
+				}
+				add(fmt.Sprintf("lea32 modrm %#02x sib %#02x", modrm, sib), append(code, disp(mod, true)...))
+			}
+		}
+	}
+	fails := 0
+	for _, c := range cases {
+		want := o.Run(t, c)
+		got := m.RunCase(c)
+		if d := dtCompare(c, got, want); len(d) > 0 {
+			fails++
+			if fails <= 10 {
+				t.Errorf("%v\n\t%v", c, d)
+			}
+		}
+	}
+	t.Logf("%d addressing forms", len(cases))
+	if fails > 0 {
+		t.Errorf("%d of %d forms differ", fails, len(cases))
 	}
 }
