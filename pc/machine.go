@@ -86,12 +86,13 @@ const (
 
 // Machine is one PC.
 type Machine struct {
-	cfg   Config
-	ram   []byte
-	rom   []byte
-	cpus  []*x86.CPU
-	apics []*lapic.LAPIC
-	code  *x86.CodeCache
+	cfg      Config
+	ram      []byte
+	ramBlock *ramBlock // owns ram (ram_*.go)
+	rom      []byte
+	cpus     []*x86.CPU
+	apics    []*lapic.LAPIC
+	code     *x86.CodeCache
 
 	pic    *pic.PIC
 	ioapic *ioapic.IOAPIC
@@ -163,7 +164,6 @@ func New(cfg Config) (*Machine, error) {
 	}
 	m := &Machine{
 		cfg:     cfg,
-		ram:     make([]byte, cfg.MemoryMB<<20),
 		rom:     cfg.BIOS,
 		slice:   cfg.Slice,
 		cur:     -1,
@@ -171,6 +171,11 @@ func New(cfg Config) (*Machine, error) {
 		stopReq: make(chan struct{}, 1),
 	}
 	m.inbox.signal = make(chan struct{}, 1)
+	block, err := allocRAM(cfg.MemoryMB << 20)
+	if err != nil {
+		return nil, err
+	}
+	m.ramBlock, m.ram = block, block.b
 	m.buildChips()
 	if err := m.attachDisks(); err != nil {
 		return nil, err

@@ -1,0 +1,5 @@
+package pc
+
+import "syscall"
+
+const mapNoReserve = syscall.MAP_NORESERVE
