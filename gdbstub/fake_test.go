@@ -26,6 +26,7 @@ type fake struct {
 	steps   []int
 	killed  bool
 	resets  int
+	exitNow bool // the next Resume ends the machine (guest power-off)
 }
 
 func newFake(ncpu int) *fake {
@@ -133,7 +134,12 @@ func (f *fake) Resume() error {
 	f.mu.Lock()
 	f.running = true
 	f.resumes++
+	exit := f.exitNow
 	f.mu.Unlock()
+	if exit {
+		go f.finish(Stop{Kind: StopExited, Code: 3})
+		return nil
+	}
 	go func() {
 		for {
 			select {

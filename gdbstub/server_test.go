@@ -565,3 +565,26 @@ func rawFrame(p string) string {
 	}
 	return fmt.Sprintf("$%s#%02x", p, sum)
 }
+
+func TestMachineExitsWhileRunning(t *testing.T) {
+	f := newFake(1)
+	f.exitNow = true
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	s := New(f, false)
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ln) }()
+	c := dial(t, ln.Addr().String())
+	c.expect("vCont;c", "W03")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve still runs after the machine exited")
+	}
+}
