@@ -64,7 +64,7 @@ grow(uint units)
 void*
 malloc(uint nbytes)
 {
-  struct blk *prev, *b;
+  struct blk *prev, *b, *rest;
   uint units;
 
   if(nbytes > 0x7ff00000)
@@ -81,9 +81,13 @@ malloc(uint nbytes)
       if(b->units == units){
         prev->next = b->next;
       } else {
-        // Hand out the tail so the free block keeps its place in the list.
-        b->units -= units;
-        b += b->units;
+        // Hand out the front: what is left stays at the top of the
+        // block, where it merges with the next sbrk grant instead of
+        // lingering as a fragment that every later search walks past.
+        rest = b + units;
+        rest->units = b->units - units;
+        rest->next = b->next;
+        prev->next = rest;
         b->units = units;
       }
       rover = prev;

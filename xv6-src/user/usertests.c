@@ -161,6 +161,26 @@ forkfull(void)
   check(wait() == -1, "wait found an extra child");
 }
 
+// reparent: grandchildren whose parent has exited go to init, not to us.
+static void
+reparent(void)
+{
+  int i, pid;
+
+  for(i = 0; i < 50; i++){
+    pid = forkok();
+    if(pid == 0){
+      if(fork() == 0){
+        sleep(i % 2);
+        exit();
+      }
+      exit();
+    }
+    check(wait() == pid, "wait returned another pid");
+    check(wait() == -1, "wait returned a grandchild");
+  }
+}
+
 // forkforkfork: a swarm of processes forks without end until a file appears.
 static void
 forkforkfork(void)
@@ -1239,6 +1259,36 @@ oom(void)
   sbrk(-10*1024*1024);
 }
 
+// execout: exec with almost no free memory fails or works, cleanly.
+static void
+execout(void)
+{
+  char *argv[] = { "echo", "x", 0 };
+  int avail, pid;
+  char *p;
+
+  // Each round takes all of memory, so a few sizes only.
+  for(avail = 0; avail <= 8; avail = avail ? avail * 2 : 1){
+    pid = forkok();
+    if(pid == 0){
+      while(sbrk(1024*1024) != (char*)-1)
+        ;
+      while(sbrk(PGSIZE) != (char*)-1)
+        ;
+      sbrk(-avail * PGSIZE);
+      close(1);
+      open("execout", O_CREATE|O_WRONLY);
+      exec("echo", argv);
+      exit();
+    }
+    check(wait() == pid, "wait");
+  }
+  unlink("execout");
+  p = sbrk(10*1024*1024);
+  check(p != (char*)-1, "memory was lost by failed execs");
+  sbrk(-10*1024*1024);
+}
+
 static void
 sbrkarg(void)
 {
@@ -1366,6 +1416,7 @@ struct test {
 static struct test tests[] = {
   { "exitwait", exitwait },
   { "forkfull", forkfull },
+  { "reparent", reparent },
   { "sleep", sleeptest },
   { "kill", killtest },
   { "preempt", preempt },
@@ -1384,6 +1435,7 @@ static struct test tests[] = {
   { "sbrkarg", sbrkarg },
   { "mem", mem },
   { "oom", oom },
+  { "execout", execout },
   { "open", opentest },
   { "smallfile", smallfile },
   { "bigwrite", bigwrite },
@@ -1415,7 +1467,7 @@ static struct test tests[] = {
 static int
 run(struct test *t)
 {
-  int p[2], pid, n, passed = 0, failed = 0;
+  int p[2], pid, n, passed = 0, failed = 0, start = uptime();
   char c;
 
   printf(1, "test %s: ", t->name);
@@ -1447,7 +1499,7 @@ run(struct test *t)
   }
   close(p[0]);
   if(passed && !failed){
-    printf(1, "OK\n");
+    printf(1, "OK (%d ticks)\n", uptime() - start);
     return 1;
   }
   printf(1, "FAILED\n");
