@@ -20,8 +20,9 @@ type Board interface {
 	// at a breakpoint or watchpoint (its Stop field says which), or -1; done reports
 	// that the machine has ended for good.
 	Run(ctx context.Context, d int64) (brk int, done bool, err error)
-	// Step executes one instruction of CPU i, the other CPUs and the clock standing still.
-	Step(i int) error
+	// Step executes one instruction of CPU i, the other CPUs and the clock standing still;
+	// x86.StopBreak means a watchpoint fired (the CPU's Stop field says which).
+	Step(i int) (x86.StopReason, error)
 	// Reset resets the machine (monitor system_reset).
 	Reset()
 }
@@ -46,11 +47,13 @@ type MachineTarget struct {
 	pause   atomic.Bool
 	watches []Breakpoint
 	killed  atomic.Bool
+	done    chan struct{} // closed when Loop returns: commands then go nowhere
 }
 
 // NewMachineTarget returns a Target for b.
 func NewMachineTarget(b Board) *MachineTarget {
-	return &MachineTarget{b: b, cpus: b.CPUs(), stops: make(chan Stop, 1), cmds: make(chan command, 1)}
+	return &MachineTarget{b: b, cpus: b.CPUs(), stops: make(chan Stop, 1), cmds: make(chan command, 1),
+		done: make(chan struct{})}
 }
 
 // Killed reports whether gdb killed the machine (k packet).
@@ -59,6 +62,7 @@ func (t *MachineTarget) Killed() bool { return t.killed.Load() }
 // Loop runs the machine while the debugger lets it and returns when the machine ends (or
 // gdb kills it, or ctx ends). running says whether it starts running (no -S).
 func (t *MachineTarget) Loop(ctx context.Context, running bool) error {
+	defer close(t.done)
 	for {
 		if !running {
 			select {
@@ -69,12 +73,16 @@ func (t *MachineTarget) Loop(ctx context.Context, running bool) error {
 					return nil
 				}
 				if cmd.step {
-					err := t.b.Step(cmd.cpu)
+					why, err := t.b.Step(cmd.cpu)
 					if err != nil {
-						t.stops <- Stop{Kind: StopExited, CPU: cmd.cpu}
+						t.report(ctx, Stop{Kind: StopExited, CPU: cmd.cpu})
 						return err
 					}
-					t.stops <- t.stopOf(cmd.cpu, StopStep)
+					st := Stop{Kind: StopStep, CPU: cmd.cpu}
+					if why == x86.StopBreak {
+						st = t.stopOf(cmd.cpu, StopStep)
+					}
+					t.report(ctx, st)
 					continue
 				}
 				running = true
@@ -83,12 +91,12 @@ func (t *MachineTarget) Loop(ctx context.Context, running bool) error {
 		if t.pause.Load() {
 			t.pause.Store(false)
 			running = false
-			t.stops <- Stop{Kind: StopInterrupt, CPU: 0}
+			t.report(ctx, Stop{Kind: StopInterrupt, CPU: 0})
 			continue
 		}
 		brk, done, err := t.b.Run(ctx, runChunk)
 		if err != nil || done {
-			t.stops <- Stop{Kind: StopExited}
+			t.report(ctx, Stop{Kind: StopExited})
 			return err
 		}
 		if ctx.Err() != nil {
@@ -96,8 +104,24 @@ func (t *MachineTarget) Loop(ctx context.Context, running bool) error {
 		}
 		if brk >= 0 {
 			running = false
-			t.stops <- t.stopOf(brk, StopBreakpoint)
+			t.report(ctx, t.stopOf(brk, StopBreakpoint))
 		}
+	}
+}
+
+// report hands a stop to the stub, unless the run is over and nobody will take it.
+func (t *MachineTarget) report(ctx context.Context, st Stop) {
+	select {
+	case t.stops <- st:
+	case <-ctx.Done():
+	}
+}
+
+// send hands a command to Loop, unless Loop has returned.
+func (t *MachineTarget) send(cmd command) {
+	select {
+	case t.cmds <- cmd:
+	case <-t.done:
 	}
 }
 
@@ -236,13 +260,13 @@ func (t *MachineTarget) SetBreakpoint(bp Breakpoint, on bool) error {
 // Resume implements Target.
 func (t *MachineTarget) Resume() error {
 	t.pause.Store(false) // a Ctrl-C that raced with the last stop must not stop this run
-	t.cmds <- command{}
+	t.send(command{})
 	return nil
 }
 
 // Step implements Target.
 func (t *MachineTarget) Step(i int) error {
-	t.cmds <- command{step: true, cpu: i}
+	t.send(command{step: true, cpu: i})
 	return nil
 }
 
@@ -255,7 +279,7 @@ func (t *MachineTarget) Stops() <-chan Stop { return t.stops }
 // Kill implements Killer: Loop returns and the emulator exits.
 func (t *MachineTarget) Kill() {
 	t.killed.Store(true)
-	t.cmds <- command{kill: true}
+	t.send(command{kill: true})
 }
 
 // Monitor implements Monitor: info registers (qemu's format) and system_reset.

@@ -110,9 +110,6 @@ func (b *gdbBoard) Run(ctx context.Context, d int64) (int, bool, error) {
 	return brk, done, err
 }
 
-func (b *gdbBoard) Step(i int) error {
-	_, err := b.m.DebugStep(i)
-	return err
-}
+func (b *gdbBoard) Step(i int) (x86.StopReason, error) { return b.m.DebugStep(i) }
 
 func (b *gdbBoard) Reset() { b.m.DebugReset() }
