@@ -264,6 +264,18 @@ func TestShiftedCharactersAndArrows(t *testing.T) {
 	if strings.Contains(s, "exec") || strings.Contains(s, "garbage") {
 		t.Errorf("erased input reached the shell:\n%s", s)
 	}
+
+	// A bracketed paste of three command lines (tmux turns the line feeds into CRs). The
+	// lines are typed ahead, so an output line can follow the next prompt.
+	tm.waitPrompt(stepTimeout)
+	tm.tmux("set-buffer", "echo Pasted-1 {one}\necho Pasted-2 ~two~\necho Pasted-3 A!B\n")
+	tm.tmux("paste-buffer", "-p", "-t", "e2e")
+	s = tm.waitLine("the last pasted command's output", stepTimeout, `^(\$ )?Pasted-3 A!B *$`)
+	for _, re := range []string{`^(\$ )?Pasted-1 \{one\} *$`, `^(\$ )?Pasted-2 ~two~ *$`, `^echo Pasted-2 ~two~ *$`} {
+		if !regexp.MustCompile("(?m)" + re).MatchString(s) {
+			t.Errorf("no output line matching %s after the paste:\n%s", re, s)
+		}
+	}
 	tm.quit()
 }
 
