@@ -588,3 +588,41 @@ func TestMachineExitsWhileRunning(t *testing.T) {
 		t.Fatal("Serve still runs after the machine exited")
 	}
 }
+
+func TestMorePackets(t *testing.T) {
+	f := newFake(2)
+	addr, _ := startServer(t, f, false)
+	c := dial(t, addr)
+	c.expect("S05", "T05thread:1;") // the signal is dropped, as qemu does
+	c.expect("S05;2100", "T05thread:1;")
+	if r, _ := f.Registers(0); r[RegEIP] != 0x2101 {
+		t.Errorf("S with an address: EIP=%#x", r[RegEIP])
+	}
+	c.expect("Hc2", "OK")
+	c.expect("s", "T05thread:2;")
+	c.expect("vCont;t:1", "OK")
+	c.expect("vCont;s:p1.1", "T05thread:1;")
+	c.expect("Z0,2120,1", "OK")
+	c.expect("C05", "T05thread:1;") // CPU 0 (at 0x2102) reaches 0x2120 first
+	c.expect("z0,2120,1", "OK")
+	c.write(string(frame([]byte("vCont;c:-1"))))
+	c.expectAck()
+	for !f.isRunning() {
+		time.Sleep(time.Millisecond)
+	}
+	c.write("\x03")
+	if r := c.readPacket(); r != "T02thread:1;" {
+		t.Errorf("vCont;c:-1 then ^C: %q", r)
+	}
+	c.expect("Hx1", "E22")
+	c.expect("H", "E22")
+	c.expect("qThreadExtraInfo,zz", "E22")
+	c.write(string(frame([]byte("vKill;1"))))
+	c.expectAck()
+	if r := c.readPacket(); r != "OK" {
+		t.Errorf("vKill: %q", r)
+	}
+	if !f.killed {
+		t.Error("vKill did not kill")
+	}
+}
