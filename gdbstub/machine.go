@@ -25,6 +25,8 @@ type Board interface {
 	Step(i int) (x86.StopReason, error)
 	// Reset resets the machine (monitor system_reset).
 	Reset()
+	// RAM returns guest physical memory from address 0 (monitor info mem walks page tables in it).
+	RAM() []byte
 }
 
 // runChunk is the virtual time the machine runs between checks for gdb's Ctrl-C.
@@ -282,7 +284,8 @@ func (t *MachineTarget) Kill() {
 	t.send(command{kill: true})
 }
 
-// Monitor implements Monitor: info registers (qemu's format) and system_reset.
+// Monitor implements Monitor: info registers (qemu's format), info cpus, info mem (the
+// selected CPU's mappings, as qemu lists them) and system_reset.
 func (t *MachineTarget) Monitor(i int, cmd string) (string, error) {
 	switch strings.Join(strings.Fields(cmd), " ") {
 	case "info registers", "info reg", "i r":
@@ -290,6 +293,10 @@ func (t *MachineTarget) Monitor(i int, cmd string) (string, error) {
 		fmt.Fprintf(&b, "CPU#%d\n", i)
 		qemulog.DumpCPU(&b, t.cpus[i])
 		return b.String(), nil
+	case "info cpus":
+		return infoCPUs(t.cpus, i), nil
+	case "info mem":
+		return infoMem(t.b.RAM(), t.cpus[i]), nil
 	case "system_reset":
 		t.b.Reset()
 		return "", nil

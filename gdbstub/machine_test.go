@@ -3,6 +3,7 @@ package gdbstub
 import (
 	"context"
 	"encoding/binary"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ func (b *ramBus) Ack() uint8                          { return 0 }
 
 // scriptBoard is a Board whose Run reports, in turn, the stops in its script (-1: nothing).
 type scriptBoard struct {
+	bus    *ramBus
 	cpus   []*x86.CPU
 	script []func() int
 	runs   atomic.Int32
@@ -49,11 +51,12 @@ func (b *scriptBoard) Step(i int) (x86.StopReason, error) {
 	b.cpus[i].EIP++
 	return x86.StopBudget, nil
 }
-func (b *scriptBoard) Reset() { b.resets++ }
+func (b *scriptBoard) Reset()      { b.resets++ }
+func (b *scriptBoard) RAM() []byte { return b.bus.ram }
 
 func newScriptBoard() (*scriptBoard, *ramBus) {
 	bus := &ramBus{ram: make([]byte, 1<<20)}
-	b := &scriptBoard{}
+	b := &scriptBoard{bus: bus}
 	for i := 0; i < 2; i++ {
 		b.cpus = append(b.cpus, x86.New(bus, bus, nil))
 	}
@@ -172,4 +175,37 @@ func TestMachineTargetLoop(t *testing.T) {
 		t.Fatal("Loop runs on after Kill")
 	}
 	must(tg.Resume()) // after Loop: goes nowhere, does not block
+}
+
+func TestInfoMem(t *testing.T) {
+	b, bus := newScriptBoard()
+	tg := NewMachineTarget(b)
+	c := b.cpus[0]
+	put := func(pa, v uint32) { binary.LittleEndian.PutUint32(bus.ram[pa:], v) }
+	// Page directory at 0x10000: PDE 0 -> table at 0x11000 (user, writable);
+	// PDE 0x200 (0x80000000) a 4 MB kernel page, writable.
+	put(0x10000, 0x11000|7)
+	put(0x10000+0x200*4, 0x00000000|0x83)
+	put(0x11000+0*4, 0x20000|7) // 0x0000: urw
+	put(0x11000+1*4, 0x21000|7) // 0x1000: urw (merged)
+	put(0x11000+2*4, 0x22000|5) // 0x2000: ur-
+	put(0x11000+4*4, 0x24000|3) // 0x4000: kernel rw (user bit off)
+	c.CR3, c.CR4, c.CR0 = 0x10000, 1<<4, 0x80000011
+	out, err := tg.Monitor(0, "info mem")
+	want := "00000000-00002000 00002000 urw\n" +
+		"00002000-00003000 00001000 ur-\n" +
+		"00004000-00005000 00001000 -rw\n" +
+		"80000000-80400000 00400000 -rw\n"
+	if err != nil || out != want {
+		t.Errorf("info mem: %v\n%s\nwant\n%s", err, out, want)
+	}
+	c.CR0 = 0x11
+	if out, _ := tg.Monitor(0, "info mem"); out != "PG disabled\n" {
+		t.Errorf("paging off: %q", out)
+	}
+	c.Halted = true
+	if out, _ := tg.Monitor(1, "info cpus"); !strings.Contains(out, "  CPU #0: pc=0x") ||
+		!strings.Contains(out, "(halted)") || !strings.Contains(out, "* CPU #1: pc=0x") {
+		t.Errorf("info cpus:\n%s", out)
+	}
 }

@@ -296,6 +296,8 @@ func DumpRegisters(w io.Writer, r [NumRegs]uint32) {
 // monitorHelp lists the monitor commands.
 const monitorHelp = "help             list the monitor commands\n" +
 	"info registers   registers of the selected CPU (with control and segment registers)\n" +
+	"info cpus        every CPU's pc\n" +
+	"info mem         the selected CPU's page mappings: ranges with u(ser), r, w(rite)\n" +
 	"system_reset     reset the machine\n"
 
 // monitor runs a qRcmd command.

@@ -113,3 +113,5 @@ func (b *gdbBoard) Run(ctx context.Context, d int64) (int, bool, error) {
 func (b *gdbBoard) Step(i int) (x86.StopReason, error) { return b.m.DebugStep(i) }
 
 func (b *gdbBoard) Reset() { b.m.DebugReset() }
+
+func (b *gdbBoard) RAM() []byte { return b.m.RAM() }

@@ -300,6 +300,8 @@ func TestGDBSession(t *testing.T) {
 		"bt",
 		"p/x cpus[$_thread - 1].proc->tf->cs",
 		"p cpus[$_thread - 1].proc->name",
+		"monitor info mem",
+		"monitor info cpus",
 		"delete",
 		"watch ticks",
 		"continue",
@@ -322,6 +324,9 @@ func TestGDBSession(t *testing.T) {
 		`in alltraps \(\)`,
 		`\$3 = 0x1b`, // the trap frame says the call came from ring 3
 		`\$4 = "(init|sh)`,
+		`(?m)^00000000-0000[0-9a-f]000 0000[0-9a-f]000 urw$`, // the process's pages, user-writable
+		`(?m)^80100000-801[0-9a-f]{4}0 [0-9a-f]{8} -r-$`,      // kernel text: read-only, supervisor
+		`(?m)^\* CPU #[01]: pc=0x8010[0-9a-f]{4}$`,
 		`Hardware watchpoint 3: ticks`,
 		`(?s)hit Hardware watchpoint 3: ticks\s+Old value = \d+\s+New value = \d+`,
 		`Hardware assisted breakpoint 4 at 0x[0-9a-f]+: file kernel/trap.c`,
