@@ -45,8 +45,7 @@ func (m *Machine) DebugStep(i int) (x86.StopReason, error) {
 	m.retired += c.Retired - m.curBase
 	m.cur = -1
 	if why == x86.StopTripleFault {
-		m.stop(Result{Reason: TripleFault, Status: StatusTripleFault,
-			Message: fmt.Sprintf("cpu%d: triple fault: %s", i, c.Fault)})
+		m.stop(m.tripleFault(i))
 	}
 	if m.resetReq != "" {
 		m.reboot()

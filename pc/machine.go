@@ -54,6 +54,9 @@ type Config struct {
 	NoReboot bool                      // a guest reset stops the machine instead of rebooting it
 	Pace     bool                      // idle periods last as long in host time as in virtual time
 	Trace    func(c *x86.CPU, cpu int) // called before every instruction (slow), nil for none
+	// Log, if set, hears of guest errors (accesses no device claims, writes to ROM) and
+	// of device features the board does not implement (guestError false).
+	Log func(guestError bool, format string, args ...any)
 }
 
 // Reason says why the machine stopped.

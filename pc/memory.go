@@ -56,7 +56,8 @@ func (b *bus) Page(pa uint32) ([]byte, bool) {
 }
 
 // Read reads MMIO, ROM or (for accesses the CPU did not do directly) RAM; unmapped
-// space reads as all ones.
+// space reads as 0, as on qemu (xv6 run with less RAM than it assumes then ends in
+// kalloc's "out of memory" panic, as it does there, rather than in a wild pointer).
 func (b *bus) Read(pa uint32, size int) uint32 {
 	m := b.m
 	switch {
@@ -67,7 +68,12 @@ func (b *bus) Read(pa uint32, size int) uint32 {
 	}
 	var v uint32
 	for i := 0; i < size; i++ {
-		v |= uint32(m.readByte(pa+uint32(i))) << (8 * i)
+		a := pa + uint32(i)
+		b, ok := m.readByte(a)
+		if !ok {
+			m.logf(true, "unassigned memory read at %#x", a)
+		}
+		v |= uint32(b) << (8 * i)
 	}
 	return v
 }
@@ -85,8 +91,13 @@ func (b *bus) Write(pa uint32, size int, v uint32) {
 	}
 	for i := 0; i < size; i++ {
 		a := pa + uint32(i)
-		if m.romPage(a&^(pageSize-1)) == nil && uint64(a) < uint64(len(m.ram)) {
+		switch {
+		case m.romPage(a&^(pageSize-1)) != nil:
+			m.logf(true, "write of %#02x to ROM at %#x ignored", byte(v>>(8*i)), a)
+		case uint64(a) < uint64(len(m.ram)):
 			m.ram[a] = byte(v >> (8 * i))
+		default:
+			m.logf(true, "unassigned memory write of %#02x at %#x", byte(v>>(8*i)), a)
 		}
 	}
 }
@@ -97,13 +108,20 @@ func (b *bus) In(port uint16, size int) uint32 { return b.m.in(port, size) }
 // Out writes an I/O port.
 func (b *bus) Out(port uint16, size int, v uint32) { b.m.out(port, size, v) }
 
-// readByte reads one byte of ROM or RAM, 0xFF elsewhere.
-func (m *Machine) readByte(a uint32) byte {
+// readByte reads one byte of ROM or RAM; ok is false (and the byte 0) elsewhere.
+func (m *Machine) readByte(a uint32) (b byte, ok bool) {
 	if p := m.romPage(a &^ (pageSize - 1)); p != nil {
-		return p[a&(pageSize-1)]
+		return p[a&(pageSize-1)], true
 	}
 	if uint64(a) < uint64(len(m.ram)) {
-		return m.ram[a]
+		return m.ram[a], true
 	}
-	return 0xFF
+	return 0, false
+}
+
+// logf reports guest behaviour through Config.Log (qemu's -d guest_errors and unimp).
+func (m *Machine) logf(guestError bool, format string, args ...any) {
+	if m.cfg.Log != nil {
+		m.cfg.Log(guestError, format, args...)
+	}
 }

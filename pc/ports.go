@@ -90,13 +90,16 @@ func (m *Machine) in(port uint16, size int) uint32 {
 	if i := m.portIdx[port]; i != 0 {
 		return m.portTab[i-1].dev.In(port, size)
 	}
+	m.logf(true, "unassigned io read of %d bytes at port %#x", size, port)
 	return ones(size)
 }
 
 func (m *Machine) out(port uint16, size int, v uint32) {
 	if i := m.portIdx[port]; i != 0 {
 		m.portTab[i-1].dev.Out(port, size, v)
+		return
 	}
+	m.logf(true, "unassigned io write of %#x (%d bytes) at port %#x", v, size, port)
 }
 
 // nullPort reads as all ones and ignores writes.

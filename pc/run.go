@@ -162,8 +162,7 @@ func (m *Machine) round(end int64) {
 			return
 		}
 		if why == x86.StopTripleFault {
-			m.stop(Result{Reason: TripleFault, Status: StatusTripleFault,
-				Message: fmt.Sprintf("cpu%d: triple fault: %s", i, c.Fault)})
+			m.stop(m.tripleFault(i))
 		}
 		if m.result != nil {
 			return
@@ -195,6 +194,15 @@ func (m *Machine) round(end int64) {
 		m.vt = m.pacer.wait(m, next)
 	}
 	m.updateTimers()
+}
+
+// tripleFault is the result of CPU i shutting down.
+func (m *Machine) tripleFault(i int) Result {
+	f := m.cpus[i].Fault
+	if !strings.HasPrefix(f, "triple fault") {
+		f = "triple fault: " + f
+	}
+	return Result{Reason: TripleFault, Status: StatusTripleFault, Message: fmt.Sprintf("cpu%d: %s", i, f)}
 }
 
 // idle reports whether no CPU can execute anything before some event happens.

@@ -9,12 +9,12 @@ import (
 // ctrlA is the escape key of qemu's stdio multiplexer.
 const ctrlA = 0x01
 
-const muxHelp = "\r\n" +
-	"Ctrl-A h    this help\r\n" +
-	"Ctrl-A x    quit gemu (disks are already written through)\r\n" +
-	"Ctrl-A s    flush the disk images to stable storage\r\n" +
-	"Ctrl-A c    the monitor (not available in gemu)\r\n" +
-	"Ctrl-A Ctrl-A  type a Ctrl-A into the guest\r\n"
+const muxHelp = "\n" +
+	"Ctrl-A h    this help\n" +
+	"Ctrl-A x    quit gemu (disks are already written through)\n" +
+	"Ctrl-A s    flush the disk images to stable storage\n" +
+	"Ctrl-A c    the monitor (not available in gemu)\n" +
+	"Ctrl-A Ctrl-A  type a Ctrl-A into the guest\n"
 
 // guest is the part of the machine the console talks to.
 type guest interface {
@@ -61,11 +61,11 @@ func (x *mux) feed(b []byte) {
 		case 'h', 'H', '?':
 			fmt.Fprint(x.msg, muxHelp)
 		case 'c', 'C':
-			fmt.Fprint(x.msg, "\r\ngemu: no monitor is available (Ctrl-A h for help)\r\n")
+			fmt.Fprint(x.msg, "\ngemu: no monitor is available (Ctrl-A h for help)\n")
 		case 's', 'S':
 			if x.sync != nil {
 				if err := x.sync(); err != nil {
-					fmt.Fprintf(x.msg, "\r\ngemu: %v\r\n", err)
+					fmt.Fprintf(x.msg, "\ngemu: %v\n", err)
 				}
 			}
 		default:

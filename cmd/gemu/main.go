@@ -27,7 +27,8 @@ func main() {
 type session struct {
 	files   []*os.File
 	tmpDirs []string
-	ui      *tuiFront // the screen front end, nil without a display (tui.go)
+	ui      *tuiFront   // the screen front end, nil without a display (tui.go)
+	console *consoleOut // stdout when the console or a debug port is on stdio
 }
 
 func (s *session) close() error {
@@ -49,7 +50,10 @@ func (s *session) close() error {
 func (s *session) openOut(dest string, stdout io.Writer) (io.Writer, error) {
 	switch {
 	case dest == "stdio" || dest == "mon:stdio":
-		return stdout, nil
+		if s.console == nil {
+			s.console = newConsoleOut(stdout)
+		}
+		return s.console, nil
 	case dest == "null" || dest == "none" || dest == "":
 		return io.Discard, nil
 	case strings.HasPrefix(dest, "file:"):
@@ -297,7 +301,9 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 		}
 		fd := int(stdin.Fd())
 		if isTerminal(fd) {
-			st, err := makeRaw(fd)
+			// Under the multiplexer Ctrl-C goes to the guest, as with qemu -nographic;
+			// only Ctrl-A x quits. Plain stdio keeps the terminal's signal keys.
+			st, err := makeRaw(fd, mode != "mon:stdio")
 			if err != nil {
 				fmt.Fprintf(stderr, "gemu: %v\n", err)
 				return 1
@@ -338,10 +344,10 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 	}
 	switch {
 	case x.quit.Load():
-		fmt.Fprint(stderr, "\r\ngemu: terminated (Ctrl-A x)\r\n")
+		s.finalLine(stderr, "terminated (Ctrl-A x)")
 		return 0
 	case caught.Load() != 0:
-		fmt.Fprintf(stderr, "\r\ngemu: terminating on signal %d\r\n", caught.Load())
+		s.finalLine(stderr, fmt.Sprintf("terminating on signal %d", caught.Load()))
 		return 0
 	}
 	switch r.Reason {
@@ -350,6 +356,48 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 	case pc.DebugExit:
 		return r.Status
 	}
-	fmt.Fprintf(stderr, "\r\ngemu: %s\r\n", r.Message)
+	s.finalLine(stderr, r.Message)
 	return r.Status
+}
+
+// finalLine prints gemu's last message on stderr, on a fresh line when the console
+// output on the terminal ended mid-line. (Raw mode keeps output processing, so a newline
+// is a newline on the terminal too.)
+func (s *session) finalLine(stderr io.Writer, msg string) {
+	lead := ""
+	if s.console != nil && s.console.midLine() {
+		lead = "\n"
+	}
+	fmt.Fprint(stderr, lead+"gemu: "+msg+"\n")
+}
+
+// consoleOut is stdout as the guest's console: it remembers whether the output on a
+// terminal ended mid-line.
+type consoleOut struct {
+	w        io.Writer
+	terminal bool
+	last     atomic.Int32 // last byte written, -1 before any
+}
+
+func newConsoleOut(w io.Writer) *consoleOut {
+	c := &consoleOut{w: w}
+	c.last.Store(-1)
+	if f, ok := w.(*os.File); ok {
+		c.terminal = isTerminal(int(f.Fd()))
+	}
+	return c
+}
+
+func (c *consoleOut) Write(p []byte) (int, error) {
+	if len(p) > 0 {
+		c.last.Store(int32(p[len(p)-1]))
+	}
+	return c.w.Write(p)
+}
+
+// midLine reports whether the terminal's cursor is after console output that did not
+// end a line.
+func (c *consoleOut) midLine() bool {
+	l := c.last.Load()
+	return c.terminal && l >= 0 && l != '\n'
 }

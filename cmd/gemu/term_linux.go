@@ -28,8 +28,8 @@ func isTerminal(fd int) bool {
 
 // makeRaw puts the terminal in a raw mode for a serial console: no line editing, no
 // echo, no input translation, one byte at a time. Output processing (newline to CR LF)
-// and signal keys stay on, as with qemu's stdio.
-func makeRaw(fd int) (*termState, error) {
+// stays on; the signal keys (Ctrl-C, Ctrl-Z, Ctrl-Backslash) stay on only if signals is set.
+func makeRaw(fd int, signals bool) (*termState, error) {
 	var old syscall.Termios
 	if err := ioctlTermios(fd, syscall.TCGETS, &old); err != nil {
 		return nil, fmt.Errorf("terminal settings: %w", err)
@@ -38,6 +38,9 @@ func makeRaw(fd int) (*termState, error) {
 	t.Iflag &^= syscall.IGNBRK | syscall.BRKINT | syscall.PARMRK | syscall.ISTRIP |
 		syscall.INLCR | syscall.IGNCR | syscall.ICRNL | syscall.IXON
 	t.Lflag &^= syscall.ECHO | syscall.ECHONL | syscall.ICANON | syscall.IEXTEN
+	if !signals {
+		t.Lflag &^= syscall.ISIG
+	}
 	t.Cflag &^= syscall.CSIZE | syscall.PARENB
 	t.Cflag |= syscall.CS8
 	t.Cc[syscall.VMIN] = 1
