@@ -11,7 +11,9 @@ type termState struct{}
 func isTerminal(fd int) bool { return false }
 
 // makeRaw is not supported on this system.
-func makeRaw(fd int, signals bool) (*termState, error) { return nil, errors.New("raw terminal mode: not supported") }
+func makeRaw(fd int, signals bool) (*termState, error) {
+	return nil, errors.New("raw terminal mode: not supported")
+}
 
 // restore does nothing.
 func (s *termState) restore() error { return nil }
