@@ -325,7 +325,7 @@ func TestGDBSession(t *testing.T) {
 		`\$3 = 0x1b`, // the trap frame says the call came from ring 3
 		`\$4 = "(init|sh)`,
 		`(?m)^00000000-0000[0-9a-f]000 0000[0-9a-f]000 urw$`, // the process's pages, user-writable
-		`(?m)^80100000-801[0-9a-f]{4}0 [0-9a-f]{8} -r-$`,      // kernel text: read-only, supervisor
+		`(?m)^80100000-801[0-9a-f]{4}0 [0-9a-f]{8} -r-$`,     // kernel text: read-only, supervisor
 		`(?m)^\* CPU #[01]: pc=0x8010[0-9a-f]{4}$`,
 		`Hardware watchpoint 3: ticks`,
 		`(?s)hit Hardware watchpoint 3: ticks\s+Old value = \d+\s+New value = \d+`,
