@@ -544,6 +544,12 @@ holder(int port)
 }
 
 // table: NSOCK sockets at once, then every call that needs one more fails.
+// Every port in use belongs to a socket, and NSOCK < NPORT, so the table
+// always runs out before the ports do: this is also the only way to reach
+// connect's "no free port" E_FAIL. (Two paths of the spec cannot be reached
+// from user space at all: send/recv on a listener not yet connected, and
+// disconnect of a listener while its owner waits in listen, since only the
+// owner may call them and it is blocked in listen.)
 static int listen99(void) { return listen(99); }
 
 static void
