@@ -287,3 +287,69 @@ func (im *Image) Stat(path string) (Stat, error) {
 	}
 	return Stat{Inum: inum, Type: d.Type, Major: d.Major, Minor: d.Minor, Nlink: d.Nlink, Size: d.Size}, nil
 }
+
+// Remove deletes the entry path names, as xv6's unlink does: a directory
+// must be empty; the inode and its blocks are freed with its last link.
+func (im *Image) Remove(path string) error {
+	dir, name, err := im.parent(path)
+	if err != nil {
+		return err
+	}
+	b, err := im.dirData(dir)
+	if err != nil {
+		return err
+	}
+	off := -1
+	var inum uint32
+	for o := 0; o < len(b); o += DirentSize {
+		n := uint32(binary.LittleEndian.Uint16(b[o:]))
+		if n != 0 && direntName(b[o:]) == name {
+			off, inum = o, n
+			break
+		}
+	}
+	if off < 0 {
+		return fmt.Errorf("xv6fs: %s: %w", path, ErrNotExist)
+	}
+	d, err := im.readInode(inum)
+	if err != nil {
+		return err
+	}
+	if d.Type == TypeDir {
+		sub, err := im.dirData(inum)
+		if err != nil {
+			return err
+		}
+		for o := 2 * DirentSize; o < len(sub); o += DirentSize {
+			if binary.LittleEndian.Uint16(sub[o:]) != 0 {
+				return fmt.Errorf("xv6fs: %s: directory not empty: %w", path, ErrExist)
+			}
+		}
+	}
+	clear(b[off : off+DirentSize])
+	if err := im.setContent(dir, b); err != nil {
+		return err
+	}
+	if d.Type == TypeDir {
+		// Its ".." no longer counts as a link to the parent.
+		pd, err := im.readInode(dir)
+		if err != nil {
+			return err
+		}
+		pd.Nlink--
+		if err := im.writeInode(dir, &pd); err != nil {
+			return err
+		}
+		d.Nlink = 0
+	} else {
+		d.Nlink--
+	}
+	if d.Nlink > 0 {
+		return im.writeInode(inum, &d)
+	}
+	if err := im.setContent(inum, nil); err != nil {
+		return err
+	}
+	free := dinode{}
+	return im.writeInode(inum, &free)
+}

@@ -350,6 +350,8 @@ func FuzzParse(f *testing.F) {
 		walkAll(im, "/", 0)
 		_ = im.WriteFile("/d/g", []byte("new"))
 		_ = im.Mkdir("/e")
+		_ = im.Remove("/d/f")
+		_ = im.Remove("/d")
 		walkAll(im, "/", 0)
 	})
 }
@@ -374,5 +376,48 @@ func walkAll(im *Image, dir string, depth int) {
 		} else {
 			_, _ = im.ReadFile(p)
 		}
+	}
+}
+
+func TestRemove(t *testing.T) {
+	im := newImage(t)
+	free := im.FreeBlocks()
+	if err := im.Mkdir("/d"); err != nil {
+		t.Fatal(err)
+	}
+	if err := im.WriteFile("/d/big", pattern(MaxFile*BlockSize, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := im.Remove("/d"); !errors.Is(err, ErrExist) {
+		t.Fatalf("removing a non-empty directory: %v", err)
+	}
+	if err := im.Remove("/d/nope"); !errors.Is(err, ErrNotExist) {
+		t.Fatalf("removing a missing file: %v", err)
+	}
+	if err := im.Remove("/d/big"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := im.Stat("/d/big"); !errors.Is(err, ErrNotExist) {
+		t.Fatalf("Stat after Remove: %v", err)
+	}
+	if err := im.Remove("/d"); err != nil {
+		t.Fatal(err)
+	}
+	// Every block is free again (the root directory keeps its size).
+	if im.FreeBlocks() != free {
+		t.Fatalf("%d free blocks after removing everything, want %d", im.FreeBlocks(), free)
+	}
+	st, err := im.Stat("/")
+	if err != nil || st.Nlink != 1 {
+		t.Fatalf("root after removing its subdirectory: %+v, %v", st, err)
+	}
+	if err := im.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if err := im.Remove("/"); !errors.Is(err, ErrName) {
+		t.Fatalf("removing the root: %v", err)
+	}
+	if err := im.Remove("/."); !errors.Is(err, ErrName) {
+		t.Fatalf("removing .: %v", err)
 	}
 }
