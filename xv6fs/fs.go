@@ -73,7 +73,7 @@ type Image struct {
 // Layout computes the superblock xv6's mkfs writes for an image of size
 // blocks with ninodes inodes and nlog log blocks.
 func Layout(size, ninodes, nlog uint32) (Superblock, error) {
-	if size == 0 || size > 1<<22 || ninodes == 0 || ninodes > 1<<16 || nlog > size {
+	if size == 0 || size > 1<<20 || ninodes == 0 || ninodes > 1<<16 || nlog > size {
 		return Superblock{}, fmt.Errorf("xv6fs: bad geometry size=%d ninodes=%d nlog=%d", size, ninodes, nlog)
 	}
 	nbitmap := size/bpb + 1
