@@ -31,9 +31,9 @@ func checkDebugOptions(o *options) error {
 	return nil
 }
 
-// attachLog installs the -d logs on every CPU, writing to -D FILE or stderr. With no -d
-// it returns a Logger that logs nothing and installs no hook.
-func (s *session) attachLog(m *pc.Machine, o *options, stderr io.Writer) (*qemulog.Logger, error) {
+// openLog opens the -d log (-D FILE, or stderr) and sends the board's guest_errors and
+// unimp reports to it when those items are on.
+func (s *session) openLog(o *options, stderr io.Writer, cfg *pc.Config) (*qemulog.Logger, error) {
 	mask, err := qemulog.Parse(o.logItems)
 	if err != nil {
 		return nil, err
@@ -47,10 +47,24 @@ func (s *session) attachLog(m *pc.Machine, o *options, stderr io.Writer) (*qemul
 		w = f
 	}
 	l := qemulog.New(mask, w)
+	if l.Enabled(qemulog.GuestErrors | qemulog.Unimp) {
+		cfg.Log = func(guestError bool, format string, args ...any) {
+			item := qemulog.Unimp
+			if guestError {
+				item = qemulog.GuestErrors
+			}
+			l.Printf(item, format, args...)
+		}
+	}
+	return l, nil
+}
+
+// attachLog installs the CPU hooks the -d items need on every CPU (none without -d, so
+// the CPUs run at full speed).
+func attachLog(l *qemulog.Logger, m *pc.Machine) {
 	for i, c := range m.CPUs() {
 		l.Attach(c, i)
 	}
-	return l, nil
 }
 
 // stopper stops the machine and cancels the run's context (which also ends a run that a

@@ -45,3 +45,25 @@ func TestDebugLogInAsm(t *testing.T) {
 		t.Errorf("log starts:\n%.600s", text)
 	}
 }
+
+// TestDebugLogGuestErrors: -d guest_errors logs a read of a port no device claims.
+func TestDebugLogGuestErrors(t *testing.T) {
+	dir := t.TempDir()
+	img := make([]byte, 512)
+	copy(img, []byte{0xe4, 0x99, 0xf4}) // in $0x99,%al; hlt
+	img[510], img[511] = 0x55, 0xaa
+	disk := filepath.Join(dir, "boot.img")
+	if err := os.WriteFile(disk, img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(dir, "err.log")
+	runGemu(t, 60*time.Second, nil, "-nographic", "-hda", disk, "-d", "guest_errors", "-D", log,
+		"-icount-limit", "1000")
+	b, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "0x99") {
+		t.Errorf("guest_errors log %q does not name port 0x99", b)
+	}
+}

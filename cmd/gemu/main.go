@@ -105,6 +105,11 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	logger, err := s.openLog(o, stderr, cfg)
+	if err != nil {
+		closeDisks(cfg)
+		return fail(err)
+	}
 	m, err := pc.New(*cfg)
 	if err != nil {
 		for _, d := range cfg.Disks {
@@ -114,11 +119,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		}
 		return fail(err)
 	}
-	logger, err := s.attachLog(m, o, stderr)
-	if err != nil {
-		m.Close()
-		return fail(err)
-	}
+	attachLog(logger, m)
 	status := s.runMachine(m, o, cfg, stdin, stdout, stderr)
 	if err := logger.Flush(); err != nil {
 		fmt.Fprintf(stderr, "gemu: -D: %v\n", err)
