@@ -15,7 +15,7 @@ import (
 type ramBus struct{ ram []byte }
 
 func (b *ramBus) Page(pa uint32) ([]byte, bool) {
-	if pa+4096 > uint32(len(b.ram)) {
+	if uint64(pa)+4096 > uint64(len(b.ram)) {
 		return nil, false
 	}
 	return b.ram[pa : pa+4096], true
@@ -207,5 +207,24 @@ func TestInfoMem(t *testing.T) {
 	if out, _ := tg.Monitor(1, "info cpus"); !strings.Contains(out, "  CPU #0: pc=0x") ||
 		!strings.Contains(out, "(halted)") || !strings.Contains(out, "* CPU #1: pc=0x") {
 		t.Errorf("info cpus:\n%s", out)
+	}
+}
+
+// TestMachineTargetMemoryEdges: reads and writes at the ends of the address space and
+// through missing page tables return errors or data, never panic.
+func TestMachineTargetMemoryEdges(t *testing.T) {
+	b, _ := newScriptBoard()
+	tg := NewMachineTarget(b)
+	c := b.cpus[0]
+	buf := make([]byte, 64)
+	for _, mode := range []uint32{0x11, 0x80000011} { // paging off, then on with an empty CR3
+		c.CR0, c.CR3 = mode, 0x90000
+		for _, a := range []uint32{0, 0xfff0, 0xfffffff0, 0xffffffff, 0x7ffffff8} {
+			_ = tg.ReadMemory(0, a, buf)
+			_ = tg.WriteMemory(0, a, buf[:8])
+		}
+	}
+	if err := tg.ReadMemory(0, 0x400000, buf); err == nil {
+		t.Error("read through an empty page directory succeeded")
 	}
 }
