@@ -181,15 +181,20 @@ reparent(void)
   }
 }
 
-// forkforkfork: a swarm of processes forks without end until a file appears.
+// forkforkfork: a swarm of processes forks without end until a file
+// appears. Every member holds the write end of a pipe, so the pipe's end
+// of file says that the whole swarm is gone.
 static void
 forkforkfork(void)
 {
-  int pid, i;
+  int pid, i, q[2];
+  char c;
 
   unlink("stopforking");
+  check(pipe(q) == 0, "pipe failed");
   pid = forkok();
   if(pid == 0){
+    close(q[0]);
     for(;;){
       if(exists("stopforking"))
         exit();
@@ -197,10 +202,13 @@ forkforkfork(void)
         sleep(1);
     }
   }
+  close(q[1]);
   sleep(20);
   makefile("stopforking", "stop");
   check(wait() == pid, "wait lost the swarm");
-  // The swarm dies out; fork must work again once init has reaped it.
+  check(read(q[0], &c, 1) == 0, "the swarm wrote to the pipe");
+  close(q[0]);
+  // Init has reaped the swarm, or soon will: fork must work again.
   for(i = 0; i < 100; i++){
     pid = fork();
     if(pid == 0)
@@ -212,7 +220,6 @@ forkforkfork(void)
     sleep(2);
   }
   check(i < 100, "fork never worked again");
-  sleep(10);
   unlink("stopforking");
 }
 
