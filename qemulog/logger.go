@@ -21,12 +21,12 @@ const maxBlock = 64
 type Logger struct {
 	mask Mask
 
-	mu    sync.Mutex
-	w     *bufio.Writer
-	err   error
-	ints  int                 // qemu numbers logged interrupts with one counter for all CPUs
-	seen  map[uint32]struct{} // linear addresses of blocks already shown by in_asm
-	flush bool                // flush after every record (the log is small: int, errors)
+	mu     sync.Mutex
+	w      *bufio.Writer
+	err    error
+	ints   int               // qemu numbers logged interrupts with one counter for all CPUs
+	blocks map[uint32]*block // decoded blocks by physical address
+	flush  bool              // flush after every record (the log is small: int, errors)
 
 	// readCode reads instruction bytes; tests replace it.
 	readCode func(c *x86.CPU, linear uint32, buf []byte) error
@@ -34,7 +34,7 @@ type Logger struct {
 
 // New returns a Logger writing the items in mask to w.
 func New(mask Mask, w io.Writer) *Logger {
-	return &Logger{mask: mask, w: bufio.NewWriterSize(w, 64<<10), seen: map[uint32]struct{}{},
+	return &Logger{mask: mask, w: bufio.NewWriterSize(w, 64<<10), blocks: map[uint32]*block{},
 		flush:    mask&(InAsm|Exec|CPU) == 0,
 		readCode: func(c *x86.CPU, linear uint32, buf []byte) error { return c.ReadLinear(linear, buf) }}
 }
@@ -149,18 +149,13 @@ func (t *tracer) insn(c *x86.CPU) {
 	l := t.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var lines []string
-	t.next, lines = l.decodeBlock(c, pc)
-	t.next = t.next[1:]
-	if l.mask&InAsm != 0 {
-		key := pc // blocks are known by physical address, as qemu knows its translations
-		if pa, ok := c.Translate(pc, false); ok {
-			key = pa
-		}
-		if _, ok := l.seen[key]; !ok {
-			l.seen[key] = struct{}{}
-			fmt.Fprintf(l.w, "----------------\nIN: \n%s\n", strings.Join(lines, ""))
-		}
+	blk, fresh := l.block(c, pc)
+	t.next = t.next[:0]
+	for _, off := range blk.offs[1:] {
+		t.next = append(t.next, pc+off)
+	}
+	if l.mask&InAsm != 0 && fresh {
+		fmt.Fprintf(l.w, "----------------\nIN: \n%s\n", blk.asm(pc))
 	}
 	if l.mask&Exec != 0 {
 		fmt.Fprintf(l.w, "Trace %d: %#x [%08x/%08x/%08x/%08x] \n", t.index, pc,
@@ -171,35 +166,79 @@ func (t *tracer) insn(c *x86.CPU) {
 	}
 }
 
-// decodeBlock decodes the block at pc and returns the linear address of each instruction
-// and its in_asm line.
-func (l *Logger) decodeBlock(c *x86.CPU, pc uint32) ([]uint32, []string) {
+// block is a decoded block of guest code, kept by the physical address of its start.
+type block struct {
+	code  []byte        // its bytes, to notice code that changed
+	mode  int           // 16 or 32
+	offs  []uint32      // offset of each instruction from the start
+	insts []x86asm.Inst // the instructions (Len 0: undecodable, or no memory)
+	errs  []string      // why an instruction could not be shown
+}
+
+// block returns the block at linear pc, decoding it if it is new or its bytes changed
+// (fresh: then in_asm shows it, as qemu shows a retranslated block).
+func (l *Logger) block(c *x86.CPU, pc uint32) (*block, bool) {
 	mode := 16
 	if c.CR0&1 != 0 && c.Seg[x86.CS].Attr&(1<<14) != 0 {
 		mode = 32
 	}
-	var addrs []uint32
-	var lines []string
+	key, ok := c.Translate(pc, false)
+	if !ok {
+		key = pc
+	}
+	if b := l.blocks[key]; b != nil && b.mode == mode {
+		cur := make([]byte, len(b.code))
+		if l.readCode(c, pc, cur) == nil && string(cur) == string(b.code) {
+			return b, false
+		}
+	}
+	b := l.decodeBlock(c, pc, mode)
+	l.blocks[key] = b
+	return b, true
+}
+
+// decodeBlock decodes the block at pc: up to a control transfer or maxBlock instructions.
+func (l *Logger) decodeBlock(c *x86.CPU, pc uint32, mode int) *block {
+	b := &block{mode: mode}
 	a := pc
 	var buf [16]byte
-	for len(addrs) < maxBlock {
-		addrs = append(addrs, a)
+	for len(b.offs) < maxBlock {
+		b.offs = append(b.offs, a-pc)
 		if err := l.readCode(c, a, buf[:]); err != nil {
-			lines = append(lines, fmt.Sprintf("0x%08x:  (no memory: %v)\n", a, err))
+			b.insts = append(b.insts, x86asm.Inst{})
+			b.errs = append(b.errs, fmt.Sprintf("(no memory: %v)", err))
 			break
 		}
 		inst, err := x86asm.Decode(buf[:], mode)
 		if err != nil || inst.Len == 0 {
-			lines = append(lines, fmt.Sprintf("0x%08x:  %02x                       (bad)\n", a, buf[0]))
+			b.insts = append(b.insts, x86asm.Inst{})
+			b.errs = append(b.errs, fmt.Sprintf("%02x                       (bad)", buf[0]))
+			b.code = append(b.code, buf[0])
 			break
 		}
-		lines = append(lines, formatInsn(a, buf[:inst.Len], inst))
+		b.insts = append(b.insts, inst)
+		b.errs = append(b.errs, "")
+		b.code = append(b.code, buf[:inst.Len]...)
 		a += uint32(inst.Len)
 		if endsBlock(inst) {
 			break
 		}
 	}
-	return addrs, lines
+	return b
+}
+
+// asm returns the in_asm lines of a block that starts at linear pc.
+func (b *block) asm(pc uint32) string {
+	var s strings.Builder
+	for i, inst := range b.insts {
+		a := pc + b.offs[i]
+		if b.errs[i] != "" {
+			fmt.Fprintf(&s, "0x%08x:  %s\n", a, b.errs[i])
+			continue
+		}
+		s.WriteString(formatInsn(a, b.code[b.offs[i]:b.offs[i]+uint32(inst.Len)], inst))
+	}
+	return s.String()
 }
 
 // formatInsn formats one in_asm line: address, bytes, GNU-syntax mnemonic and operands.

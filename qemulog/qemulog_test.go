@@ -35,7 +35,8 @@ func TestParse(t *testing.T) {
 
 // userCPU returns a CPU in xv6's user-mode state (as seen in qemu logs of xv6).
 func userCPU() *x86.CPU {
-	c := x86.New(nil, nil, nil)
+	bus := &benchBus{ram: make([]byte, 64<<10)}
+	c := x86.New(bus, bus, nil)
 	flatData := x86.Segment{Sel: 0x23, Base: 0, Limit: 0xffffffff, Attr: 0xc0f3}
 	c.Seg = [6]x86.Segment{flatData, {Sel: 0x1b, Limit: 0xffffffff, Attr: 0xc0fa}, flatData, flatData, {}, {}}
 	c.LDTR = x86.Segment{Limit: 0xffff, Attr: 0x82}
@@ -140,7 +141,8 @@ func codeAt(base uint32, code []byte) func(*x86.CPU, uint32, []byte) error {
 
 func TestInAsmExec(t *testing.T) {
 	var b bytes.Buffer
-	c := x86.New(nil, nil, nil)
+	bus := &benchBus{ram: make([]byte, 64<<10)}
+	c := x86.New(bus, bus, nil)
 	c.CR0 = 0
 	c.SetRealSeg(x86.CS, 0)
 	l := New(InAsm|Exec, &b)
