@@ -218,3 +218,28 @@ func TestPrintf(t *testing.T) {
 		t.Errorf("Printf wrote %q", b.String())
 	}
 }
+
+// TestInAsmCodeChanged: a block whose bytes changed is shown again (qemu retranslates it).
+func TestInAsmCodeChanged(t *testing.T) {
+	var b bytes.Buffer
+	bus := &benchBus{ram: make([]byte, 64<<10)}
+	c := x86.New(bus, bus, nil)
+	c.CR0 = 0
+	c.SetRealSeg(x86.CS, 0)
+	code := []byte{0x90, 0xc3} // nop; ret
+	l := New(InAsm, &b)
+	l.readCode = codeAt(0x100, code)
+	l.Attach(c, 0)
+	c.EIP = 0x100
+	c.OnInsn(c)
+	c.OnInsn(c) // the same block again (a jump back to it): not shown again
+	code[0] = 0xfa // now cli; ret
+	c.OnInsn(c)
+	if err := l.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	if strings.Count(got, "IN: ") != 2 || !strings.Contains(got, "nop") || !strings.Contains(got, "cli") {
+		t.Errorf("in_asm after a code change:\n%s", got)
+	}
+}
