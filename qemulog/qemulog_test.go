@@ -232,7 +232,7 @@ func TestInAsmCodeChanged(t *testing.T) {
 	l.Attach(c, 0)
 	c.EIP = 0x100
 	c.OnInsn(c)
-	c.OnInsn(c) // the same block again (a jump back to it): not shown again
+	c.OnInsn(c)    // the same block again (a jump back to it): not shown again
 	code[0] = 0xfa // now cli; ret
 	c.OnInsn(c)
 	if err := l.Flush(); err != nil {
