@@ -60,6 +60,22 @@ func (l *Logger) Attach(cpu *x86.CPU, index int) {
 	if l.mask&Int != 0 {
 		cpu.OnEvent = func(c *x86.CPU, e x86.Event) { l.event(c, e) }
 	}
+	if l.mask&CPUReset != 0 {
+		l.Reset(cpu, index)
+	}
+}
+
+// Reset logs a CPU's state as qemu's cpu_reset item does; Attach calls it for the
+// power-on state, and a board may call it when it resets a CPU.
+func (l *Logger) Reset(c *x86.CPU, index int) {
+	if !l.Enabled(CPUReset) {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, "CPU Reset (CPU %d)\n", index)
+	DumpCPU(l.w, c)
+	l.done()
 }
 
 // Printf writes one line for an item (guest_errors, unimp) if it is enabled: the board and

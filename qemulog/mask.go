@@ -21,6 +21,8 @@ const (
 	Int         Mask = 1 << iota // int: every interrupt and exception in protected mode, with a register dump
 	GuestErrors Mask = 1 << iota // guest_errors: invalid guest actions the board or devices notice
 	Unimp       Mask = 1 << iota // unimp: guest use of features the emulator does not implement
+	CPUReset    Mask = 1 << iota // cpu_reset: the CPU state when the log attaches (power-on)
+	NoChain     Mask = 1 << iota // nochain: accepted; blocks are never chained here anyway
 )
 
 // items maps qemu's item names to masks, with qemu's one-line descriptions.
@@ -35,6 +37,8 @@ var items = []struct {
 	{"int", Int, "show interrupts/exceptions in short format"},
 	{"guest_errors", GuestErrors, "log when the guest OS does something invalid (eg accessing a non-existent register)"},
 	{"unimp", Unimp, "log unimplemented functionality"},
+	{"cpu_reset", CPUReset, "show CPU state before CPU resets"},
+	{"nochain", NoChain, "do not chain compiled TBs so that \"exec\" and \"cpu\" show complete traces"},
 }
 
 // Parse parses a comma-separated list of item names as qemu's -d takes it. An unknown

@@ -243,3 +243,20 @@ func TestInAsmCodeChanged(t *testing.T) {
 		t.Errorf("in_asm after a code change:\n%s", got)
 	}
 }
+
+func TestCPUReset(t *testing.T) {
+	m, err := Parse("int,cpu_reset,nochain")
+	if err != nil || m != Int|CPUReset|NoChain {
+		t.Fatalf("Parse: %v %v", m, err)
+	}
+	var b bytes.Buffer
+	l := New(CPUReset, &b)
+	c := userCPU()
+	l.Attach(c, 1)
+	if c.OnInsn != nil || c.OnEvent != nil {
+		t.Error("cpu_reset installs hooks")
+	}
+	if !strings.HasPrefix(b.String(), "CPU Reset (CPU 1)\nEAX=00000007 ") {
+		t.Errorf("cpu_reset:\n%s", b.String())
+	}
+}
