@@ -142,7 +142,7 @@ var dtOther = []dtForm{
 	{"pop", 32, "58 +r", "", "stk"}, {"pop", 16, "66 58 +r", "", "stk"}, {"pop", 32, "8F /0M", "", "stk"},
 	{"pusha", 32, "60", "", "stk"}, {"pusha", 16, "66 60", "", "stk"}, {"popa", 32, "61", "", "stk"},
 	{"popa", 16, "66 61", "", "stk"},
-	{"enter", 32, "C8 iw ib", "", "stk"}, {"leave", 32, "C9", "", "stk"}, {"leave", 16, "66 C9", "", "stk"},
+	{"enter", 32, "C8 iw ib", "", "stk"}, {"enter", 16, "66 C8 iw ib", "", "stk"}, {"leave", 32, "C9", "", "stk"}, {"leave", 16, "66 C9", "", "stk"},
 	{"xlat", 8, "D7", "", "xlat"},
 	{"jcc", 32, "70 +c cb", "", "br"}, {"jcc", 32, "0F 80 +c cd", "", "br"}, {"jmp", 32, "EB cb", "", "br"},
 	{"jmp", 32, "E9 cd", "", "br"}, {"call", 32, "E8 cd", "", "br"}, {"loop", 32, "E2 cb", "", "br"},
@@ -203,6 +203,45 @@ type dtCase struct {
 	SkipIfZF bool        // SkipReg is skipped only when the oracle's ZF is 1
 	Insn     []byte      // Code without the hlt padding
 	Pokes    [][2]uint32 // 32-bit values stored at addresses after the memory fill
+	Real     bool        // run in real mode (segments 0) instead of flat 32-bit mode
+}
+
+// dtToReal rewrites a 32-bit-mode case for real mode with the same operand and address
+// sizes: it toggles the 0x66 prefix, and the 0x67 prefix too unless keep16 (string ops
+// keep SI/DI addressing then, which real mode has by default).
+func dtToReal(c *dtCase, str bool) *dtCase {
+	r := *c
+	r.Real = true
+	i := 0
+	has66, has67 := false, false
+	var pre []byte
+	for ; i < len(c.Insn); i++ {
+		b := c.Insn[i]
+		switch b {
+		case 0x66:
+			has66 = true
+		case 0x67:
+			has67 = true
+		case 0xF0, 0xF2, 0xF3, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65:
+			pre = append(pre, b)
+		default:
+			goto done
+		}
+	}
+done:
+	if !has66 {
+		pre = append(pre, 0x66)
+	}
+	if !has67 && !str {
+		pre = append(pre, 0x67)
+	}
+	if str && has67 {
+		pre = append(pre, 0x67)
+	}
+	r.Insn = append(pre, c.Insn[i:]...)
+	r.Code = append(append([]byte(nil), r.Insn...), 0xF4, 0xF4, 0xF4, 0xF4, 0xF4)
+	r.Name = "real-mode " + c.Name
+	return &r
 }
 
 func (c *dtCase) String() string {

@@ -184,7 +184,12 @@ func (m *dtMachine) RunCase(c *dtCase) dtResult {
 	data, stack := dtFillMem(c)
 	copy(m.bus.ram[dtData:], data)
 	copy(m.bus.ram[dtStackLow:], stack)
-	m.Flat32()
+	if c.Real {
+		m.Real16(0)
+		m.cpu.IDTR = x86.DTR{} // an exception stops the run before anything is pushed
+	} else {
+		m.Flat32()
+	}
 	m.LoadCode(dtCode, c.Code)
 	m.cpu.Reg = c.Regs
 	m.cpu.EIP = dtCode

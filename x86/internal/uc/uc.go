@@ -55,9 +55,16 @@ type Engine struct {
 
 // New opens a 32-bit x86 engine (Unicorn's flat protected-mode default) with memSize bytes of
 // RWX memory mapped at address 0.
-func New(memSize uint32) (*Engine, error) {
+func New(memSize uint32) (*Engine, error) { return NewMode(memSize, false) }
+
+// NewMode opens an engine in 32-bit flat protected mode, or in real mode if real.
+func NewMode(memSize uint32, real bool) (*Engine, error) {
 	var h *C.uc_engine
-	if err := C.uc_open(C.UC_ARCH_X86, C.UC_MODE_32, &h); err != C.UC_ERR_OK {
+	mode := C.uc_mode(C.UC_MODE_32)
+	if real {
+		mode = C.UC_MODE_16
+	}
+	if err := C.uc_open(C.UC_ARCH_X86, mode, &h); err != C.UC_ERR_OK {
 		return nil, fmt.Errorf("uc_open: %s", C.GoString(C.uc_strerror(err)))
 	}
 	e := &Engine{h: h}
@@ -102,6 +109,15 @@ func (e *Engine) Reg(r int) (uint32, error) {
 	var v C.uint32_t
 	err := check("reg read", C.regRead32(e.h, gpr[r], &v))
 	return uint32(v), err
+}
+
+// Segment register ids for SetSeg, in the order of x86.ES..x86.GS.
+var segs = [6]C.int{C.UC_X86_REG_ES, C.UC_X86_REG_CS, C.UC_X86_REG_SS, C.UC_X86_REG_DS,
+	C.UC_X86_REG_FS, C.UC_X86_REG_GS}
+
+// SetSeg loads segment register s (0=ES .. 5=GS) with sel (real mode: base sel<<4).
+func (e *Engine) SetSeg(s int, sel uint16) error {
+	return check("seg write", C.regWrite32(e.h, segs[s], C.uint32_t(sel)))
 }
 
 // SetEFLAGS sets EFLAGS.
