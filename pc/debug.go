@@ -58,6 +58,6 @@ func (m *Machine) DebugStep(i int) (x86.StopReason, error) {
 func (m *Machine) DebugReset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.dbg.next = 0
+	m.dbg.next, m.dbg.left = 0, 0
 	m.reboot()
 }

@@ -148,6 +148,11 @@ func (m *Machine) round(end int64) {
 		c := m.cpus[i]
 		m.cur, m.curBase = i, c.Retired
 		budget := m.slice
+		if i == start && m.dbg.left > 0 { // finish the slice a debugger stopped, same clock
+			m.retired -= c.Retired - m.dbg.base
+			m.curBase, budget = m.dbg.base, m.dbg.left
+			m.dbg.left = 0
+		}
 		if lim := m.cfg.Limit; lim != 0 {
 			if m.retired >= lim {
 				break
@@ -159,6 +164,7 @@ func (m *Machine) round(end int64) {
 		m.cur = -1
 		if why == x86.StopBreak { // a debugger breakpoint or watchpoint (debug.go)
 			m.dbg.hit, m.dbg.cpu, m.dbg.next = true, i, i
+			m.dbg.base, m.dbg.left = m.curBase, max(0, budget-int(c.Retired-m.curBase))
 			return
 		}
 		if why == x86.StopTripleFault {
