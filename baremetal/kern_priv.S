@@ -107,6 +107,36 @@ test_main:
 	CHK g_esp, $(user_stack_top - 8)
 	CHK g_myesp, $(tss_stack_top - 24)
 	CHK g_mycs, $KCODE
+
+	/* ---- RETF from ring 0 to ring 3 ---- */
+	BEGIN 0x70
+	push $u_cs
+	call to_user_lret
+	add $4, %esp
+	CHK user_eax, $UCODE
+
+	/* ---- the TSS I/O permission bitmap: port 0xE9 allowed, 0xEA denied ---- */
+	BEGIN 0x80
+	mov $iotss, %edi		/* copy the TSS, then append a bitmap */
+	mov $tss, %esi
+	mov $104, %ecx
+	rep movsb
+	mov $iotss+104, %edi
+	mov $0xff, %al
+	mov $(8192 + 1), %ecx
+	rep stosb
+	andb $~(1 << (0xe9 & 7)), iotss + 104 + (0xe9 >> 3)
+	movw $104, iotss + 102
+	SETDESC 0x48, iotss, (104 + 8192), 0x89, 0x0
+	mov $0x48, %ax
+	ltr %ax
+	push $u_iomap
+	call to_user
+	add $4, %esp
+	CHK user_eax, $0x10a
+	mov $TSSSEL, %ax		/* back to the plain TSS (clear its busy bit first) */
+	andb $~2, gdt + TSSSEL + 5
+	ltr %ax
 	ret
 
 /* gate_target runs in ring 0 on the TSS stack: [eip][cs][param 0x2222][0x1111][esp][ss]. */
@@ -235,6 +265,16 @@ u_callgate:
 	mov $0xca11, %eax
 1:	int $0x41
 
+u_iomap:
+	mov $'.', %al
+	outb %al, $0xe9			/* allowed by the bitmap */
+	inb $0xe9, %al
+	FAULT 13, 0, outb %al, $0xea
+	FAULT 13, 0, outw %ax, $0xe8	/* 0xe8 is denied: a word access needs both bits clear */
+	FAULT 13, 0, outw %ax, $0xe9	/* 0xea is denied */
+	mov $0x10a, %eax
+	int $0x41
+
 conf_fn:
 	mov %cs, %eax
 	lret
@@ -249,3 +289,7 @@ g_ss:	.long 0
 g_esp:	.long 0
 g_myesp: .long 0
 g_mycs:	.long 0
+
+	.bss
+	.p2align 4
+iotss:	.space 104 + 8192 + 1

@@ -222,6 +222,23 @@ to_user:
 	push $UCODE
 	push %eax
 	iret
+/* to_user_lret(entry): as to_user, but enters ring 3 through a far return. */
+	.globl to_user_lret
+to_user_lret:
+	push %ebx
+	push %esi
+	push %edi
+	push %ebp
+	mov %esp, kernel_esp
+	mov 20(%esp), %eax
+	mov $UDATA, %dx
+	mov %dx, %ds
+	mov %dx, %es
+	push $UDATA
+	push $user_stack_top
+	push $UCODE
+	push %eax
+	lret
 back_to_kernel:
 	mov 36(%ebp), %eax
 	mov %eax, user_eax

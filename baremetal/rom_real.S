@@ -13,6 +13,9 @@
 /* Scratch variables in RAM (DS=0 in real mode). */
 #define DE_FLAG 0x600
 #define UD_FLAG 0x602
+#define GP_FLAG 0x604	/* vector of the last limit fault + 1 */
+#define GP_IP   0x606	/* where the faulting instruction starts */
+#define GP_SKIP 0x608	/* and its length */
 
 	.macro POST code
 	mov $\code, %al
@@ -245,6 +248,36 @@ ud_insn:
 	cmp $0x4321, %cx
 	CHK16 0x51
 	mov $0x1000, %bx
+#ifndef QEMU_COMPAT
+	/* Real mode keeps the 64 KB limits: #GP (13) for DS, #SS (12) for SS, no error code.
+	 * (QEMU's TCG does not check.) */
+	movw $ROM(limit_handler13), 13*4
+	movw $0xf000, 13*4+2
+	movw $ROM(limit_handler12), 12*4
+	movw $0xf000, 12*4+2
+	movb $0, GP_FLAG
+	movw $ROM(lim1), GP_IP
+	movw $3, GP_SKIP
+	mov $0x10000, %ebx
+lim1:	mov (%ebx), %al
+	cmpb $14, GP_FLAG
+	CHK16 0x52
+	movb $0, GP_FLAG
+	movw $ROM(lim2), GP_IP
+	movw $4, GP_SKIP
+lim2:	mov 0xffff, %cx
+	cmpb $14, GP_FLAG
+	CHK16 0x53
+	movb $0, GP_FLAG
+	movw $ROM(lim3), GP_IP
+	movw $4, GP_SKIP
+	mov $0xfffe, %ebp
+lim3:	mov 1(%ebp), %cx
+	cmpb $13, GP_FLAG
+	CHK16 0x54
+	mov 0xfffe, %cx			/* the last word is fine */
+	mov $0x1000, %bx
+#endif
 
 	/* ---- real mode -> protected mode ---- */
 	POST 0x60
@@ -281,6 +314,18 @@ ud_handler:
 	CHK16 0x3e
 	addw $2, (%bp)
 	movb $1, UD_FLAG
+	iret
+limit_handler13:
+	movb $14, GP_FLAG
+	jmp 1f
+limit_handler12:
+	movb $13, GP_FLAG
+1:	mov %sp, %bp
+	mov GP_IP, %ax
+	cmp %ax, (%bp)
+	CHK16 0x55
+	mov GP_SKIP, %ax
+	add %ax, (%bp)
 	iret
 bp_handler:
 	mov $0x3333, %ax
