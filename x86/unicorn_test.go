@@ -380,3 +380,17 @@ func TestUnicornFormsReal(t *testing.T) {
 	}
 	t.Logf("%d cases, %d not compared (limit faults QEMU does not raise)", total, limits)
 }
+
+// TestUnicornSelfModifying cross-checks the self-modifying snippets with Unicorn.
+func TestUnicornSelfModifying(t *testing.T) {
+	o := newDTOracle(t)
+	for _, tc := range dtSMCCases {
+		c := &dtCase{Name: tc.name, Code: tc.code, SkipReg: -1, MemSeed: 1, Flags: 2}
+		c.Regs[4] = dtESP
+		want := o.Run(t, c)
+		if want.Exc >= 0 || want.Note != "" || want.Regs[tc.reg] != tc.want {
+			t.Errorf("%s: Unicorn gives register %d = %#x (exception %d %s), the test expects %#x",
+				tc.name, tc.reg, want.Regs[tc.reg], want.Exc, want.Note, tc.want)
+		}
+	}
+}
