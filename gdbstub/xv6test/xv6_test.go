@@ -358,9 +358,13 @@ func TestGDBInterrupt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// gdb prints the frame where it attached; its "Continuing." may sit in a pipe buffer.
+	// gdb prints the frame where it attached (its "Continuing." may sit in a pipe buffer);
+	// the guest answering a command proves that gdb's continue reached the stub.
 	gout.wait(t, " in ", 30*time.Second)
-	time.Sleep(1500 * time.Millisecond)
+	if _, err := io.WriteString(g.stdin, "echo cont-ok\n"); err != nil {
+		t.Fatal(err)
+	}
+	g.out.wait(t, "cont-ok\n$ ", 30*time.Second)
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
