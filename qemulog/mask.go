@@ -25,20 +25,20 @@ const (
 	NoChain     Mask = 1 << iota // nochain: accepted; blocks are never chained here anyway
 )
 
-// items maps qemu's item names to masks, with qemu's one-line descriptions.
+// items maps qemu's item names to masks, with what each logs here.
 var items = []struct {
 	name string
 	mask Mask
 	help string
 }{
-	{"in_asm", InAsm, "show target assembly code for each compiled TB"},
-	{"exec", Exec, "show trace before each executed TB (lots of logs)"},
-	{"cpu", CPU, "show CPU registers before entering a TB (lots of logs)"},
-	{"int", Int, "show interrupts/exceptions in short format"},
-	{"guest_errors", GuestErrors, "log when the guest OS does something invalid (eg accessing a non-existent register)"},
-	{"unimp", Unimp, "log unimplemented functionality"},
-	{"cpu_reset", CPUReset, "show CPU state before CPU resets"},
-	{"nochain", NoChain, "do not chain compiled TBs so that \"exec\" and \"cpu\" show complete traces"},
+	{"in_asm", InAsm, "disassemble each block of guest code the first time it runs"},
+	{"exec", Exec, "one Trace line for every block executed (large)"},
+	{"cpu", CPU, "the registers before every block executed (very large)"},
+	{"int", Int, "every interrupt and exception in protected mode, with the registers"},
+	{"guest_errors", GuestErrors, "guest accesses to ports or memory nothing answers, ROM writes"},
+	{"unimp", Unimp, "device features the emulator lacks, when the guest uses them"},
+	{"cpu_reset", CPUReset, "the registers of each CPU at power-on"},
+	{"nochain", NoChain, "accepted for qemu command lines; blocks are never chained here"},
 }
 
 // Parse parses a comma-separated list of item names as qemu's -d takes it. An unknown

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"gemu/gdbstub"
 	"gemu/pc"
@@ -15,7 +16,7 @@ import (
 // checkDebugOptions validates -d, -D, -S and -gdb before anything is opened.
 func checkDebugOptions(o *options) error {
 	if o.logItems == "help" {
-		return errors.New("-d: " + qemulog.Help())
+		return errors.New("-d: " + strings.TrimRight(qemulog.Help(), "\n"))
 	}
 	if _, err := qemulog.Parse(o.logItems); err != nil {
 		return err
