@@ -19,6 +19,7 @@ func allocRAM(n int) (*ramBlock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("memory: mapping %d MB: %w", n>>20, err)
 	}
+	adviseHuge(b)
 	r := &ramBlock{b: b}
 	runtime.SetFinalizer(r, func(r *ramBlock) { syscall.Munmap(r.b) })
 	return r, nil

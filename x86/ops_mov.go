@@ -594,21 +594,7 @@ func (c *CPU) fastStos(in *insn, sz int, v uint32) {
 		if *e.code != 0 {
 			c.code.written(e.ppn, o, bytes)
 		}
-		b := e.mem[o : o+bytes]
-		switch sz {
-		case 1:
-			for i := range b {
-				b[i] = byte(v)
-			}
-		case 2:
-			for i := 0; i+1 < len(b); i += 2 {
-				b[i], b[i+1] = byte(v), byte(v>>8)
-			}
-		default:
-			for i := 0; i+3 < len(b); i += 4 {
-				b[i], b[i+1], b[i+2], b[i+3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
-			}
-		}
+		fillPattern(e.mem[o:o+bytes], sz, v)
 		c.Reg[EDI] += bytes
 		c.Reg[ECX] -= n
 	}
