@@ -29,6 +29,7 @@ type emulator struct {
 // measurement is what one run of one case gives.
 type measurement struct {
 	seconds float64
+	cpuSec  float64 // user + system CPU time of the whole process (steadier than wall time on a loaded host)
 	rssMB   float64
 	extra   string // guest-reported figures (bench's ticks)
 }
@@ -89,7 +90,7 @@ func run(runs int, what []string, qemuPath, kernel, fsImg string) error {
 		"bench":      {"bench program, 1 CPU", 1, "bench", regexp.MustCompile(`bench: total[^\n]*\n`), 5 * time.Minute},
 	}
 	fmt.Printf("Gemu vs qemu, %d runs each, alternating; %s, %d CPUs, %s\n", runs, time.Now().Format("2006-01-02"), runtime.NumCPU(), runtime.GOARCH)
-	fmt.Printf("%-24s %12s %12s %8s %12s\n", "case", "gemu (s)", "qemu (s)", "ratio", "gemu RSS MB")
+	fmt.Printf("%-24s %12s %12s %8s %12s %14s %14s\n", "case", "gemu (s)", "qemu (s)", "ratio", "gemu RSS MB", "gemu CPU (s)", "qemu CPU (s)")
 	for _, key := range what {
 		c, ok := cases[key]
 		if !ok {
@@ -173,6 +174,7 @@ func once(e emulator, c benchCase, kernel, fsImg, tmp string) (measurement, erro
 	}
 	if st, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		m.rssMB = float64(st.Maxrss) / 1024
+		m.cpuSec = time.Duration(st.Utime.Nano() + st.Stime.Nano()).Seconds()
 	}
 	return m, nil
 }
@@ -189,12 +191,14 @@ func report(c benchCase, emus []emulator, results [][]measurement) {
 	secs := func(m measurement) float64 { return m.seconds }
 	g := med(results[0], secs)
 	rss := med(results[0], func(m measurement) float64 { return m.rssMB })
-	q, ratio := "-", "-"
+	cpu := func(m measurement) float64 { return m.cpuSec }
+	q, ratio, qcpu := "-", "-", "-"
 	if len(emus) > 1 {
 		qs := med(results[1], secs)
 		q, ratio = fmt.Sprintf("%.3f", qs), fmt.Sprintf("%.2f", g/qs)
+		qcpu = fmt.Sprintf("%.3f", med(results[1], cpu))
 	}
-	fmt.Printf("%-24s %12.3f %12s %8s %12.0f\n", c.name, g, q, ratio, rss)
+	fmt.Printf("%-24s %12.3f %12s %8s %12.0f %14.3f %14s\n", c.name, g, q, ratio, rss, med(results[0], cpu), qcpu)
 	if c.command == "bench" {
 		for i, e := range emus {
 			fmt.Printf("    %s: %s\n", e.name, strings.ReplaceAll(results[i][len(results[i])/2].extra, "\n", "; "))
