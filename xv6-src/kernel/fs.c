@@ -241,27 +241,28 @@ iunlock(struct inode *ip)
 
 // Drop a reference. The last reference to an inode with no links frees
 // it and its blocks, so iput must run inside a transaction.
+//
+// iput must not wait for ip's sleep-lock in general: callers may hold
+// another inode's lock (create drops the parent while holding the child),
+// and a process holding ip's lock may be waiting for that one. It only
+// locks ip when this is the last reference to an unlinked inode; then
+// nobody else can hold, wait for or find ip, so the lock is free.
 void
 iput(struct inode *ip)
 {
-  acquiresleep(&ip->lock);
-  if(ip->valid && ip->nlink == 0){
-    int r;
-
-    acquire(&icache.lock);
-    r = ip->ref;
-    release(&icache.lock);
-    if(r == 1){
-      // Nobody else can reach it: no links, no other references.
-      itrunc(ip);
-      ip->type = 0;
-      iupdate(ip);
-      ip->valid = 0;
-    }
-  }
-  releasesleep(&ip->lock);
-
   acquire(&icache.lock);
+  if(ip->ref == 1 && ip->valid && ip->nlink == 0){
+    acquiresleep(&ip->lock);  // cannot block: see above
+    release(&icache.lock);
+
+    itrunc(ip);
+    ip->type = 0;
+    iupdate(ip);
+    ip->valid = 0;
+
+    releasesleep(&ip->lock);
+    acquire(&icache.lock);
+  }
   ip->ref--;
   release(&icache.lock);
 }
