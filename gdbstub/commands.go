@@ -104,6 +104,15 @@ func (s *Server) stopReply() string {
 		return fmt.Sprintf("T05%s:%x;thread:%x;", name, st.Addr, tid)
 	case StopExited:
 		return fmt.Sprintf("W%02x", st.Code&0xff)
+	case StopBreakpoint:
+		if s.bpReason {
+			reason := "swbreak"
+			if s.bps[Breakpoint{Kind: BreakHardware, Addr: st.Addr, Len: 1}] &&
+				!s.bps[Breakpoint{Kind: BreakSoftware, Addr: st.Addr, Len: 1}] {
+				reason = "hwbreak"
+			}
+			return fmt.Sprintf("T05%s:;thread:%x;", reason, tid)
+		}
 	}
 	return fmt.Sprintf("T05thread:%x;", tid)
 }
@@ -116,7 +125,13 @@ func (s *Server) query(args string) string {
 	}
 	switch name {
 	case "Supported":
-		return fmt.Sprintf("PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;vContSupported+", MaxPacket)
+		r := fmt.Sprintf("PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;vContSupported+", MaxPacket)
+		// With swbreak/hwbreak a breakpoint stop says so, and gdb never has to guess
+		// whether to back the PC up over an int3 (we never plant one).
+		if s.bpReason = strings.Contains(rest, "swbreak+") && strings.Contains(rest, "hwbreak+"); s.bpReason {
+			r += ";swbreak+;hwbreak+"
+		}
+		return r
 	case "Xfer":
 		return s.xfer(rest)
 	case "fThreadInfo":

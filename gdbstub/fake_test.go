@@ -107,7 +107,7 @@ func (f *fake) SetBreakpoint(bp Breakpoint, on bool) error {
 func (f *fake) hit(cpu int, eip uint32) (Stop, bool) {
 	for bp := range f.bps {
 		if bp.Kind <= BreakHardware && bp.Addr == eip {
-			return Stop{Kind: StopBreakpoint, CPU: cpu}, true
+			return Stop{Kind: StopBreakpoint, CPU: cpu, Addr: eip}, true
 		}
 	}
 	return Stop{}, false

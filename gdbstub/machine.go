@@ -132,7 +132,7 @@ func (t *MachineTarget) stopOf(i int, def StopKind) Stop {
 	st := t.cpus[i].Stop
 	switch st.Kind {
 	case x86.StopKindBreakpoint:
-		return Stop{Kind: StopBreakpoint, CPU: i}
+		return Stop{Kind: StopBreakpoint, CPU: i, Addr: st.Addr}
 	case x86.StopKindWatchWrite, x86.StopKindWatchRead:
 		kind := WatchWrite
 		if st.Kind == x86.StopKindWatchRead {

@@ -37,13 +37,14 @@ type Server struct {
 	lastSent []byte
 	naks     int
 	replyDue bool // the client waits for a stop reply (it sent c, s or vCont)
+	bpReason bool // the client takes swbreak/hwbreak stop reasons (qSupported)
 }
 
 // New returns a Server for t. The machine is assumed stopped (as with qemu's -S) until
 // the first client resumes it, or running if running is true.
 func New(t Target, running bool) *Server {
 	return &Server{t: t, running: running, closed: make(chan struct{}), bps: map[Breakpoint]bool{},
-		last: Stop{Kind: StopBreakpoint}}
+		last: Stop{Kind: StopStep}} // what qemu reports for a machine that has not run: SIGTRAP
 }
 
 // conn is one client connection and the goroutine reading from it.
@@ -135,6 +136,7 @@ func (s *Server) attach(c net.Conn) *conn {
 		s.waitStop()
 	}
 	s.noAck = false
+	s.bpReason = false
 	s.lastSent = nil
 	s.naks = 0
 	s.replyDue = false

@@ -626,3 +626,22 @@ func TestMorePackets(t *testing.T) {
 		t.Error("vKill did not kill")
 	}
 }
+
+func TestBreakpointStopReasons(t *testing.T) {
+	f := newFake(1)
+	addr, _ := startServer(t, f, false)
+	c := dial(t, addr)
+	if r := c.cmd("qSupported:multiprocess+;swbreak+;hwbreak+"); !strings.Contains(r, ";swbreak+;hwbreak+") {
+		t.Errorf("qSupported: %q", r)
+	}
+	c.expect("Z0,2004,1", "OK")
+	c.expect("c", "T05swbreak:;thread:1;")
+	c.expect("z0,2004,1", "OK")
+	c.expect("Z1,2008,1", "OK")
+	c.expect("c", "T05hwbreak:;thread:1;")
+	c.expect("z1,2008,1", "OK")
+	c.expect("s", "T05thread:1;") // a step is no breakpoint
+	c2 := dial(t, addr)           // refused while c is attached; c's state stays
+	_ = c2
+	c.expect("?", "T05thread:1;")
+}

@@ -61,7 +61,7 @@ const (
 type Stop struct {
 	Kind  StopKind
 	CPU   int       // the CPU that stopped (index from 0)
-	Addr  uint32    // watched address for StopWatch
+	Addr  uint32    // watched address for StopWatch; the breakpoint's address for StopBreakpoint
 	Watch BreakKind // WatchWrite, WatchRead or WatchAccess for StopWatch
 	Code  int       // exit status for StopExited
 }
