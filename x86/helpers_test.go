@@ -80,7 +80,7 @@ func (b *testBus) r32(pa uint32) uint32       { return binary.LittleEndian.Uint3
 const (
 	gdtBase   = 0x500
 	idtBase   = 0x800
-	tssBase   = 0xC00
+	tssBase   = 0x1800
 	selCode0  = 0x08
 	selData0  = 0x10
 	selCode3  = 0x1B

@@ -339,12 +339,16 @@ func opIns(c *CPU, in *insn) {
 		return
 	}
 	c.ioAllowed(port, sz)
-	for {
+	for left := repChunk; ; left-- {
 		di := idx(in, c, EDI)
 		c.checkWrite(ES, di, sz)
 		c.wr(ES, di, sz, c.in(port, sz))
 		addIdx(in, c, EDI, d)
 		if in.rep == 0 || decCount(in, c) == 0 {
+			return
+		}
+		if left == 1 {
+			c.EIP = c.curEIP
 			return
 		}
 	}
@@ -358,11 +362,15 @@ func opOuts(c *CPU, in *insn) {
 		return
 	}
 	c.ioAllowed(port, sz)
-	for {
+	for left := repChunk; ; left-- {
 		v := c.rd(int(in.seg), idx(in, c, ESI), sz)
 		c.out(port, sz, v)
 		addIdx(in, c, ESI, d)
 		if in.rep == 0 || decCount(in, c) == 0 {
+			return
+		}
+		if left == 1 {
+			c.EIP = c.curEIP
 			return
 		}
 	}

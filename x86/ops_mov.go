@@ -348,10 +348,10 @@ func opLeave32(c *CPU, in *insn) {
 // Segment loads through memory: lds/les/lss/lfs/lgs and mov sreg.
 
 func opMovES(c *CPU, in *insn) { // 8C
-	v := uint32(c.Seg[in.reg%8].Sel)
 	if in.reg > 5 {
 		c.raise(vecUD, 0)
 	}
+	v := uint32(c.Seg[in.reg].Sel)
 	if in.mem {
 		c.wr16(int(in.seg), c.ea(in), uint16(v))
 		return
@@ -391,6 +391,11 @@ func opLfp(c *CPU, in *insn) { // C4 les, C5 lds, 0F B2 lss, 0F B4 lfs, 0F B5 lg
 }
 
 // String instructions.
+
+// repChunk is the most iterations a rep-prefixed instruction does in one go: a longer one
+// leaves EIP on itself and continues in the next instruction slot (counting as one more
+// instruction retired, as qemu counts iterations), so no guest rep can stall the board.
+const repChunk = 16384
 
 func (c *CPU) strDelta(sz int) uint32 {
 	if c.flags&fDF != 0 {
@@ -444,10 +449,16 @@ func opMovs(c *CPU, in *insn) {
 	if count(in, c) == 0 {
 		return
 	}
+	left := uint32(repChunk)
 	if in.adsz == 4 && d < 8 {
-		c.fastMovs(in, sz)
+		left -= c.fastMovs(in, sz, left)
 	}
 	for count(in, c) != 0 {
+		if left == 0 {
+			c.EIP = c.curEIP // continue in the next instruction slot
+			return
+		}
+		left--
 		c.wr(ES, idx(in, c, EDI), sz, c.rd(int(in.seg), idx(in, c, ESI), sz))
 		addIdx(in, c, ESI, d)
 		addIdx(in, c, EDI, d)
@@ -467,10 +478,16 @@ func opStos(c *CPU, in *insn) {
 	if count(in, c) == 0 {
 		return
 	}
+	left := uint32(repChunk)
 	if in.adsz == 4 && d < 8 {
-		c.fastStos(in, sz, v)
+		left -= c.fastStos(in, sz, v, left)
 	}
 	for count(in, c) != 0 {
+		if left == 0 {
+			c.EIP = c.curEIP
+			return
+		}
+		left--
 		c.wr(ES, idx(in, c, EDI), sz, v)
 		addIdx(in, c, EDI, d)
 		decCount(in, c)
@@ -483,10 +500,14 @@ func opLods(c *CPU, in *insn) {
 	if in.rep != 0 && count(in, c) == 0 {
 		return
 	}
-	for {
+	for left := repChunk; ; left-- {
 		c.setReg(EAX, sz, c.rd(int(in.seg), idx(in, c, ESI), sz))
 		addIdx(in, c, ESI, d)
 		if in.rep == 0 || decCount(in, c) == 0 {
+			return
+		}
+		if left == 1 {
+			c.EIP = c.curEIP
 			return
 		}
 	}
@@ -498,6 +519,7 @@ func opCmps(c *CPU, in *insn) {
 	if in.rep != 0 && count(in, c) == 0 {
 		return
 	}
+	left := repChunk
 	for {
 		a := c.rd(int(in.seg), idx(in, c, ESI), sz)
 		b := c.rd(ES, idx(in, c, EDI), sz)
@@ -510,6 +532,10 @@ func opCmps(c *CPU, in *insn) {
 		if (in.rep == repE) != c.zf() {
 			return
 		}
+		if left--; left == 0 {
+			c.EIP = c.curEIP
+			return
+		}
 	}
 }
 
@@ -520,6 +546,7 @@ func opScas(c *CPU, in *insn) {
 		return
 	}
 	a := c.getReg(EAX, sz)
+	left := repChunk
 	for {
 		b := c.rd(ES, idx(in, c, EDI), sz)
 		c.alu(7, a, b, sz)
@@ -528,6 +555,10 @@ func opScas(c *CPU, in *insn) {
 			return
 		}
 		if (in.rep == repE) != c.zf() {
+			return
+		}
+		if left--; left == 0 {
+			c.EIP = c.curEIP
 			return
 		}
 	}
@@ -569,11 +600,14 @@ func (c *CPU) tlbPage(lin uint32, write bool) *tlbEntry {
 
 // fastStos does whole-page chunks of rep stos with DF=0 and 32-bit addressing; it leaves
 // whatever it cannot do (segment ends, MMIO, partial elements) to the caller's loop.
-func (c *CPU) fastStos(in *insn, sz int, v uint32) {
+func (c *CPU) fastStos(in *insn, sz int, v uint32, max uint32) (done uint32) {
 	s := &c.sc[ES]
-	for c.Reg[ECX] != 0 {
+	for c.Reg[ECX] != 0 && done < max {
 		di := c.Reg[EDI]
 		n := c.Reg[ECX]
+		if n > max-done {
+			n = max - done
+		}
 		lin := s.base + di
 		room := (0x1000 - lin&0xFFF) / uint32(sz)
 		if room == 0 {
@@ -597,14 +631,16 @@ func (c *CPU) fastStos(in *insn, sz int, v uint32) {
 		fillPattern(e.mem[o:o+bytes], sz, v)
 		c.Reg[EDI] += bytes
 		c.Reg[ECX] -= n
+		done += n
 	}
+	return done
 }
 
 // fastMovs does page-sized chunks of rep movs with DF=0 and 32-bit addressing.
-func (c *CPU) fastMovs(in *insn, sz int) {
+func (c *CPU) fastMovs(in *insn, sz int, max uint32) (done uint32) {
 	ss := &c.sc[in.seg]
 	ds := &c.sc[ES]
-	for c.Reg[ECX] != 0 {
+	for c.Reg[ECX] != 0 && done < max {
 		si, di := c.Reg[ESI], c.Reg[EDI]
 		slin, dlin := ss.base+si, ds.base+di
 		room := 0x1000 - slin&0xFFF
@@ -617,6 +653,9 @@ func (c *CPU) fastMovs(in *insn, sz int) {
 		}
 		if n > c.Reg[ECX] {
 			n = c.Reg[ECX]
+		}
+		if n > max-done {
+			n = max - done
 		}
 		bytes := n * uint32(sz)
 		if si < ss.rlo || si+bytes-1 > ss.rhi || si+bytes-1 < si || di < ds.wlo || di+bytes-1 > ds.whi || di+bytes-1 < di {
@@ -642,5 +681,7 @@ func (c *CPU) fastMovs(in *insn, sz int) {
 		c.Reg[ESI] += bytes
 		c.Reg[EDI] += bytes
 		c.Reg[ECX] -= n
+		done += n
 	}
+	return done
 }

@@ -84,6 +84,7 @@ type cpu struct {
 	excErr    uint32
 
 	noIRQ    bool
+	excLeft  int // exceptions this Run may still deliver (a guest stuck in a fault loop retires nothing)
 	bps      map[uint32]bool
 	watches  []watch
 	watchHit bool
@@ -310,6 +311,7 @@ func (c *CPU) Run(budget int) StopReason {
 	}
 	c.sync()
 	c.end = c.Retired + uint64(budget)
+	c.excLeft = budget
 	c.stopReq = false
 	c.watchHit = false
 	c.first = true
@@ -396,6 +398,9 @@ func (c *CPU) recovered(x any) (StopReason, bool) {
 	c.Halted = false
 	if c.deliver(c.excVec, c.excErr, hasErrCode(c.excVec), kindFault) {
 		return StopTripleFault, true
+	}
+	if c.excLeft--; c.excLeft <= 0 {
+		return StopBudget, true
 	}
 	return 0, false
 }
