@@ -6,7 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
+
+	"gemu/xv6fs"
 )
 
 // TestImagesMatchSources rebuilds xv6-src in a temporary copy and checks
@@ -65,6 +69,76 @@ func TestBootSector(t *testing.T) {
 	if len(FS) != 1000*512 {
 		t.Errorf("fs.img is %d bytes, want 1000 blocks of 512", len(FS))
 	}
+}
+
+// TestFSContents checks fs.img with the Go fsck and that it holds every
+// program the user half lists in user/user.mk, plus README.
+func TestFSContents(t *testing.T) {
+	im, err := xv6fs.Parse(append([]byte(nil), FS...))
+	if err != nil {
+		t.Fatalf("parse fs.img: %v", err)
+	}
+	if err := im.Check(); err != nil {
+		t.Fatalf("fs.img fails the consistency check: %v", err)
+	}
+	sb := im.Superblock()
+	if sb.Size != 1000 || sb.NBlocks != 941 || sb.NInodes != 200 || sb.NLog != 30 ||
+		sb.LogStart != 2 || sb.InodeStart != 32 || sb.BmapStart != 58 {
+		t.Errorf("superblock %+v, want xv6's size 1000 nblocks 941 ninodes 200 nlog 30 logstart 2 inodestart 32 bmapstart 58", sb)
+	}
+	ents, err := im.ReadDir("/")
+	if err != nil {
+		t.Fatalf("read /: %v", err)
+	}
+	have := map[string]bool{}
+	for _, e := range ents {
+		have[e.Name] = true
+	}
+	mk, err := os.ReadFile(filepath.Join("..", "xv6-src", "user", "user.mk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	progs := uprogs(string(mk))
+	if len(progs) < 10 {
+		t.Fatalf("found only %v in UPROGS of user/user.mk", progs)
+	}
+	var missing []string
+	for _, name := range progs {
+		if !have[name] {
+			missing = append(missing, name)
+		}
+	}
+	if !have["README"] {
+		missing = append(missing, "README")
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("fs.img lacks %v: run scripts/xv6-images and commit images/", missing)
+	}
+}
+
+// uprogs returns the program names listed in the UPROGS variable of
+// user.mk: the "user/_NAME" words of the assignment and its continuation lines.
+func uprogs(mk string) []string {
+	var names []string
+	in := false
+	for _, line := range strings.Split(mk, "\n") {
+		if strings.HasPrefix(line, "UPROGS") && strings.Contains(line, "=") {
+			in = true
+			line = line[strings.Index(line, "=")+1:]
+		} else if !in {
+			continue
+		}
+		for _, f := range strings.Fields(strings.ReplaceAll(line, "\\", " ")) {
+			if name, ok := strings.CutPrefix(f, "user/_"); ok {
+				names = append(names, name)
+			}
+		}
+		if !strings.HasSuffix(strings.TrimSpace(line), "\\") {
+			in = false
+		}
+	}
+	return names
 }
 
 func mustRead(t *testing.T, name string) []byte {
