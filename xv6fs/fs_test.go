@@ -421,3 +421,48 @@ func TestRemove(t *testing.T) {
 		t.Fatalf("removing .: %v", err)
 	}
 }
+
+// TestCorruptMetadataNeverPanics scrambles the superblock, inodes, bitmap
+// and directory blocks of a small image at random and uses the result.
+func TestCorruptMetadataNeverPanics(t *testing.T) {
+	im, err := Create(200, 32, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := im.Mkdir("/d"); err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range []int{0, 100, 6000, (MaxFile - 3) * BlockSize} {
+		if err := im.WriteFile(fmt.Sprintf("/d/f%d", i), pattern(n, byte(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := im.Bytes()
+	meta := int(im.Superblock().DataStart()+3) * BlockSize // metadata and the first directory blocks
+	x := uint32(1)
+	rnd := func(n int) int {
+		x = x*1103515245 + 12345
+		return int(x>>8) % n
+	}
+	for iter := 0; iter < 3000; iter++ {
+		b := bytes.Clone(base)
+		for k := 0; k < 1+rnd(8); k++ {
+			off := BlockSize + rnd(meta-BlockSize)
+			if iter%3 == 0 {
+				off = BlockSize + rnd(28) // the superblock itself
+			}
+			b[off] = byte(rnd(256))
+		}
+		im, err := Parse(b)
+		if err != nil {
+			continue
+		}
+		_ = im.Check()
+		walkAll(im, "/", 0)
+		_ = im.WriteFile("/d/new", pattern(3000, 7))
+		_ = im.WriteFile("/d/f2", nil)
+		_ = im.Remove("/d/f1")
+		_ = im.Mkdir("/d/e")
+		walkAll(im, "/", 0)
+	}
+}

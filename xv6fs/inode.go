@@ -87,30 +87,11 @@ func (im *Image) blocks(inum uint32, d *dinode, n uint32) ([]uint32, error) {
 	if n > MaxFile {
 		return nil, fmt.Errorf("xv6fs: inode %d has %d blocks: %w", inum, n, ErrCorrupt)
 	}
-	out := make([]uint32, 0, n)
-	for i := uint32(0); i < n && i < NDirect; i++ {
-		out = append(out, d.Addrs[i])
+	a, _, err := im.slots(inum, d)
+	if err != nil {
+		return nil, err
 	}
-	if n > NDirect && d.Addrs[NDirect] != 0 {
-		if err := im.checkAddr(inum, d.Addrs[NDirect]); err != nil {
-			return nil, err
-		}
-		ind := im.block(d.Addrs[NDirect])
-		for i := uint32(0); i < n-NDirect; i++ {
-			out = append(out, binary.LittleEndian.Uint32(ind[4*i:]))
-		}
-	}
-	for len(out) < int(n) {
-		out = append(out, 0)
-	}
-	for _, a := range out {
-		if a != 0 {
-			if err := im.checkAddr(inum, a); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return out, nil
+	return a[:n], nil
 }
 
 func nblocks(size uint32) uint32 { return (size + BlockSize - 1) / BlockSize }
@@ -140,6 +121,33 @@ func (im *Image) content(inum uint32) ([]byte, dinode, error) {
 	return out, d, nil
 }
 
+// slots returns every block address an inode holds, in file order (0 for
+// none), whether or not its size reaches them, and its indirect block:
+// the kernel frees all of them when the file goes. Each nonzero one is
+// checked to lie in the data area.
+func (im *Image) slots(inum uint32, d *dinode) ([MaxFile]uint32, uint32, error) {
+	var a [MaxFile]uint32
+	copy(a[:NDirect], d.Addrs[:NDirect])
+	ind := d.Addrs[NDirect]
+	if ind != 0 {
+		if err := im.checkAddr(inum, ind); err != nil {
+			return a, 0, err
+		}
+		b := im.block(ind)
+		for i := 0; i < NIndirect; i++ {
+			a[NDirect+i] = binary.LittleEndian.Uint32(b[4*i:])
+		}
+	}
+	for _, x := range a {
+		if x != 0 {
+			if err := im.checkAddr(inum, x); err != nil {
+				return a, 0, err
+			}
+		}
+	}
+	return a, ind, nil
+}
+
 // setContent replaces a file's bytes, keeping the blocks it already has in
 // place, taking new ones lowest-first and freeing those it no longer needs.
 func (im *Image) setContent(inum uint32, data []byte) error {
@@ -150,85 +158,62 @@ func (im *Image) setContent(inum uint32, data []byte) error {
 	if len(data) > MaxFile*BlockSize {
 		return fmt.Errorf("xv6fs: %d bytes: %w", len(data), ErrTooBig)
 	}
-	oldn := nblocks(d.Size)
-	if d.Size > MaxFile*BlockSize {
-		return fmt.Errorf("xv6fs: inode %d has size %d: %w", inum, d.Size, ErrCorrupt)
-	}
-	old, err := im.blocks(inum, &d, oldn)
+	old, ind, err := im.slots(inum, &d)
 	if err != nil {
 		return err
 	}
-	newn := nblocks(uint32(len(data)))
+	newn := int(nblocks(uint32(len(data))))
 	// Check the space first, so that a failure leaves the image unchanged.
-	need := 0
-	for i := uint32(0); i < newn; i++ {
-		if i >= oldn || old[i] == 0 {
+	need, spare := 0, 0
+	for i, a := range old {
+		if i < newn && a == 0 {
 			need++
 		}
-	}
-	if newn > NDirect && d.Addrs[NDirect] == 0 {
-		need++
-	}
-	spare := 0
-	for i := newn; i < oldn; i++ {
-		if old[i] != 0 {
+		if i >= newn && a != 0 {
 			spare++
 		}
 	}
-	if newn <= NDirect && d.Addrs[NDirect] != 0 {
+	if newn > NDirect && ind == 0 {
+		need++
+	}
+	if newn <= NDirect && ind != 0 {
 		spare++
 	}
 	if need > im.FreeBlocks()+spare {
 		return fmt.Errorf("xv6fs: writing %d bytes: %w", len(data), ErrNoSpace)
 	}
-	for i := newn; i < oldn; i++ {
+	for i := newn; i < MaxFile; i++ {
 		if old[i] != 0 {
 			im.bfree(old[i])
+			old[i] = 0
 		}
 	}
-	var ind []byte
-	if newn <= NDirect && d.Addrs[NDirect] != 0 {
-		im.bfree(d.Addrs[NDirect])
-		d.Addrs[NDirect] = 0
-	} else if d.Addrs[NDirect] != 0 {
-		ind = im.block(d.Addrs[NDirect])
+	if newn <= NDirect && ind != 0 {
+		im.bfree(ind)
+		ind = 0
 	}
-	for i := uint32(0); i < NDirect; i++ {
-		if i >= newn {
-			d.Addrs[i] = 0
-		}
-	}
-	if ind != nil {
-		for i := max(newn, NDirect) - NDirect; i < NIndirect; i++ {
-			binary.LittleEndian.PutUint32(ind[4*i:], 0)
-		}
-	}
-	for i := uint32(0); i < newn; i++ {
-		a := uint32(0)
-		if i < oldn {
-			a = old[i]
-		}
-		if i == NDirect && ind == nil {
+	for i := 0; i < newn; i++ {
+		if i == NDirect && ind == 0 {
 			// xv6 takes the indirect block just before the 13th data block.
-			b, err := im.balloc()
-			if err != nil {
-				return err
-			}
-			d.Addrs[NDirect] = b
-			ind = im.block(b)
-		}
-		if a == 0 {
-			if a, err = im.balloc(); err != nil {
+			if ind, err = im.balloc(); err != nil {
 				return err
 			}
 		}
-		blk := im.block(a)
+		if old[i] == 0 {
+			if old[i], err = im.balloc(); err != nil {
+				return err
+			}
+		}
+		blk := im.block(old[i])
 		n := copy(blk, data[i*BlockSize:])
 		clear(blk[n:])
-		if i < NDirect {
-			d.Addrs[i] = a
-		} else {
-			binary.LittleEndian.PutUint32(ind[4*(i-NDirect):], a)
+	}
+	copy(d.Addrs[:NDirect], old[:NDirect])
+	d.Addrs[NDirect] = ind
+	if ind != 0 {
+		b := im.block(ind)
+		for i := 0; i < NIndirect; i++ {
+			binary.LittleEndian.PutUint32(b[4*i:], old[NDirect+i])
 		}
 	}
 	d.Size = uint32(len(data))
