@@ -309,6 +309,10 @@ func TestGDBSession(t *testing.T) {
 		"hbreak trap",
 		"continue",
 		"finish",
+		"delete",
+		"monitor system_reset",
+		"break main",
+		"continue",
 		"kill")
 	expect(t, "gdb output", out,
 		`eip\s+0x7c00\s`, // -S: nothing ran, CPU 0 sits at the boot sector
@@ -332,6 +336,7 @@ func TestGDBSession(t *testing.T) {
 		`Hardware assisted breakpoint 4 at 0x[0-9a-f]+: file kernel/trap.c`,
 		`hit Breakpoint 4, trap \(`,
 		`(?s)hit Breakpoint 4, trap \(.*\nalltraps \(\) at kernel/trapasm.S`, // finish returns to alltraps
+		`hit Breakpoint 5, main \(\) at kernel/main.c`,                       // after system_reset
 		`Inferior 1 \(Remote target\) killed`)
 	// stepi moved EIP by one instruction from main.
 	m := regexp.MustCompile(`\$1 = (0x[0-9a-f]+)\n(?s:.*)\$2 = (0x[0-9a-f]+)`).FindStringSubmatch(out)
