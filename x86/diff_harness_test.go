@@ -104,6 +104,8 @@ func (m *dtMachine) Flat32() {
 	}
 	c.Seg[x86.CS] = code
 	c.IDTR = x86.DTR{}
+	c.GDTR = x86.DTR{} // Reset leaves limit 0xFFFF: selector loads would read RAM at 0
+	c.LDTR = x86.Segment{}
 	c.Halted = false
 	c.WaitSIPI = false
 }
@@ -176,12 +178,18 @@ type dtResult struct {
 	ExcEIP uint32 // EIP reported with the exception
 	Data   []byte // the data region
 	Stack  []byte // the stack region
+	Wide   []byte // [dtStackHigh, dtWideEnd) for Wide cases
 	Note   string // anything odd about how the run ended
 }
 
 // RunCase runs c on our CPU in flat 32-bit mode.
 func (m *dtMachine) RunCase(c *dtCase) dtResult {
 	data, stack := dtFillMem(c)
+	clear(m.bus.ram[:dtCode])
+	clear(m.bus.ram[dtCode:dtCodeEnd])
+	if c.Wide {
+		clear(m.bus.ram[dtStackHigh:dtWideEnd])
+	}
 	copy(m.bus.ram[dtData:], data)
 	copy(m.bus.ram[dtStackLow:], stack)
 	if c.Real {
@@ -203,6 +211,9 @@ func (m *dtMachine) RunCase(c *dtCase) dtResult {
 	}
 	r.Data = append([]byte(nil), m.bus.ram[dtData:dtDataEnd]...)
 	r.Stack = append([]byte(nil), m.bus.ram[dtStackLow:dtStackHigh]...)
+	if c.Wide {
+		r.Wide = append([]byte(nil), m.bus.ram[dtStackHigh:dtWideEnd]...)
+	}
 	return r
 }
 
@@ -241,7 +252,8 @@ func dtCompare(c *dtCase, got, want dtResult) []string {
 		name      string
 		base      uint32
 		got, want []byte
-	}{{"data", dtData, got.Data, want.Data}, {"stack", dtStackLow, got.Stack, want.Stack}} {
+	}{{"data", dtData, got.Data, want.Data}, {"stack", dtStackLow, got.Stack, want.Stack},
+		{"wide", dtStackHigh, got.Wide, want.Wide}} {
 		for i := range reg.got {
 			if reg.got[i] != reg.want[i] {
 				diffs = append(diffs, fmt.Sprintf("memory at %#x: %#02x, want %#02x", reg.base+uint32(i), reg.got[i], reg.want[i]))

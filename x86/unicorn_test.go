@@ -42,6 +42,9 @@ func dtEnvInt(name string, def int64) int64 {
 	return def
 }
 
+// dtZeros is a source of zero bytes for the oracle's memory.
+var dtZeros = make([]byte, dtWideEnd)
+
 // dtOracle runs cases on Unicorn.
 type dtOracle struct {
 	e    *uc.Engine
@@ -68,6 +71,10 @@ func (o *dtOracle) Run(t testing.TB, c *dtCase) dtResult {
 			t.Fatalf("unicorn: %v (case %v)", err, c)
 		}
 	}
+	must(o.e.WriteMem(0, make([]byte, dtCodeEnd)))
+	if c.Wide {
+		must(o.e.WriteMem(dtStackHigh, dtZeros[:dtWideEnd-dtStackHigh]))
+	}
 	must(o.e.WriteMem(dtData, data))
 	must(o.e.WriteMem(dtStackLow, stack))
 	must(o.e.WriteMem(dtCode, c.Code))
@@ -79,6 +86,9 @@ func (o *dtOracle) Run(t testing.TB, c *dtCase) dtResult {
 		for s := 0; s < 6; s++ {
 			must(o.e.SetSeg(s, 0))
 		}
+	} else {
+		// As on our side: an empty GDT, so every non-null selector load faults alike.
+		must(o.e.SetGDTR(0, 0))
 	}
 	must(o.e.SetEFLAGS(c.Flags))
 	res, err := o.e.Start(dtCode, 0xFFFFF, 100000)
@@ -102,7 +112,11 @@ func (o *dtOracle) Run(t testing.TB, c *dtCase) dtResult {
 	r.Stack = make([]byte, dtStackHigh-dtStackLow)
 	must(o.e.ReadMem(dtData, r.Data))
 	must(o.e.ReadMem(dtStackLow, r.Stack))
-	if res.Intr {
+	if c.Wide {
+		r.Wide = make([]byte, dtWideEnd-dtStackHigh)
+		must(o.e.ReadMem(dtStackHigh, r.Wide))
+	}
+	if res.Intr || c.Reopen {
 		// Unicorn remembers the exception it did not deliver, and turns the next
 		// contributory one into #DF: start over with a fresh engine.
 		o.e.Close()

@@ -31,6 +31,12 @@ static uc_err addIntrHook(uc_engine *uc, intrState *s) {
 	return uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)onIntr, s, 1, 0);
 }
 
+static uc_err setDTR(uc_engine *uc, int id, uint32_t base, uint32_t limit) {
+	uc_x86_mmr m = {0};
+	m.base = base;
+	m.limit = limit;
+	return uc_reg_write(uc, id, &m);
+}
 static uc_err flushCode(uc_engine *uc) { return uc_ctl_flush_tlb(uc); }
 static uc_err removeCode(uc_engine *uc, uint64_t begin, uint64_t end) { return uc_ctl_remove_cache(uc, begin, end); }
 static uc_err regWrite32(uc_engine *uc, int id, uint32_t v) { return uc_reg_write(uc, id, &v); }
@@ -118,6 +124,16 @@ var segs = [6]C.int{C.UC_X86_REG_ES, C.UC_X86_REG_CS, C.UC_X86_REG_SS, C.UC_X86_
 // SetSeg loads segment register s (0=ES .. 5=GS) with sel (real mode: base sel<<4).
 func (e *Engine) SetSeg(s int, sel uint16) error {
 	return check("seg write", C.regWrite32(e.h, segs[s], C.uint32_t(sel)))
+}
+
+// SetGDTR sets the global descriptor table register.
+func (e *Engine) SetGDTR(base, limit uint32) error {
+	return check("gdtr write", C.setDTR(e.h, C.UC_X86_REG_GDTR, C.uint32_t(base), C.uint32_t(limit)))
+}
+
+// SetIDTR sets the interrupt descriptor table register.
+func (e *Engine) SetIDTR(base, limit uint32) error {
+	return check("idtr write", C.setDTR(e.h, C.UC_X86_REG_IDTR, C.uint32_t(base), C.uint32_t(limit)))
 }
 
 // SetEFLAGS sets EFLAGS.
