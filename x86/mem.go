@@ -333,10 +333,20 @@ func (c *CPU) segFault(seg int) {
 
 func (c *CPU) rd8(seg int, off uint32) uint8 {
 	s := &c.sc[seg]
+	lin := s.base + off
+	e := &c.rtlb[(lin>>12)&tlbMask]
+	if e.tag == lin&^0xFFF|c.tagBits && off >= s.rlo && off <= s.rhi {
+		return e.mem[lin&0xFFF]
+	}
+	return c.rd8slow(seg, off)
+}
+
+func (c *CPU) rd8slow(seg int, off uint32) uint8 {
+	s := &c.sc[seg]
 	if off < s.rlo || off > s.rhi {
 		c.segFault(seg)
 	}
-	return c.lrd8(s.base + off)
+	return uint8(c.accessSlow(s.base+off, 1, false, 0, c.user))
 }
 
 func (c *CPU) rd16(seg int, off uint32) uint16 {
@@ -349,10 +359,20 @@ func (c *CPU) rd16(seg int, off uint32) uint16 {
 
 func (c *CPU) rd32(seg int, off uint32) uint32 {
 	s := &c.sc[seg]
+	lin := s.base + off
+	e := &c.rtlb[(lin>>12)&tlbMask]
+	if o := lin & 0xFFF; e.tag == lin&^0xFFF|c.tagBits && o <= 0xFFC && off >= s.rlo && off <= s.rhi-3 {
+		return binary.LittleEndian.Uint32(e.mem[o:])
+	}
+	return c.rd32slow(seg, off)
+}
+
+func (c *CPU) rd32slow(seg int, off uint32) uint32 {
+	s := &c.sc[seg]
 	if off < s.rlo || off > s.rhi-3 {
 		c.segFault(seg)
 	}
-	return c.lrd32(s.base + off)
+	return c.accessSlow(s.base+off, 4, false, 0, c.user)
 }
 
 func (c *CPU) wr8(seg int, off uint32, v uint8) {
@@ -372,6 +392,20 @@ func (c *CPU) wr16(seg int, off uint32, v uint16) {
 }
 
 func (c *CPU) wr32(seg int, off uint32, v uint32) {
+	s := &c.sc[seg]
+	lin := s.base + off
+	e := &c.wtlb[(lin>>12)&tlbMask]
+	if o := lin & 0xFFF; e.tag == lin&^0xFFF|c.tagBits && o <= 0xFFC && off >= s.wlo && off <= s.whi-3 {
+		if w := *e.code; w != 0 && (w>>(o>>lineShift)|w>>((o+3)>>lineShift))&1 != 0 {
+			c.code.written(e.ppn, o, 4)
+		}
+		binary.LittleEndian.PutUint32(e.mem[o:], v)
+		return
+	}
+	c.wr32slow(seg, off, v)
+}
+
+func (c *CPU) wr32slow(seg int, off uint32, v uint32) {
 	s := &c.sc[seg]
 	if off < s.wlo || off > s.whi-3 {
 		c.segFault(seg)
