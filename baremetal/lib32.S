@@ -192,7 +192,10 @@ trap_common:
 	cmp expect_err, %eax
 	jne unexpected
 	movl $-1, expect_vec
-	mov resume_eip, %eax
+	cmpl $1, 40(%ebp)
+	jne 2f
+	andl $~0x100, 56(%ebp)		/* #DB: stop single-stepping */
+2:	mov resume_eip, %eax
 	test %eax, %eax
 	jz 1f
 	mov %eax, 48(%ebp)
