@@ -3,6 +3,7 @@ package pc
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"gemu/x86"
 )
@@ -14,6 +15,16 @@ type debugState struct {
 	next int    // the CPU the next round starts with (the stopped round resumes there)
 	base uint64 // that CPU's Retired when its stopped slice began
 	left int    // instructions left in its stopped slice
+
+	pause atomic.Bool // DebugPause: RunFor returns at the next round boundary
+}
+
+// DebugPause makes a running RunFor or DebugRun return (not done) at the next round
+// boundary, waking it from an idle wait. Safe from any goroutine. Unlike Stop it does not
+// end the machine, and unlike short RunFor calls it leaves the schedule untouched.
+func (m *Machine) DebugPause() {
+	m.dbg.pause.Store(true)
+	m.poke()
 }
 
 // DebugRun runs the machine as RunFor does, but returns as soon as a CPU stops at a

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"testing"
+	"time"
 
 	"gemu/ide"
 	"gemu/images"
@@ -29,8 +30,9 @@ func runTo(t *testing.T, m *Machine, until int64, atBreak func(cpu int)) {
 	}
 }
 
-// TestDebugStopResumeIsInvisible: a machine stopped at a breakpoint mid-slice and resumed
-// reaches the same state at the same virtual time as one that never stopped.
+// TestDebugStopResumeIsInvisible: a machine stopped at a breakpoint mid-slice and resumed,
+// or paused at random moments, reaches the same state at the same virtual time as one that
+// ran straight through.
 func TestDebugStopResumeIsInvisible(t *testing.T) {
 	newM := func() *Machine {
 		m, err := New(Config{CPUs: 2, Disks: [2]ide.Disk{append(memDisk(nil), images.Kernel...),
@@ -44,7 +46,9 @@ func TestDebugStopResumeIsInvisible(t *testing.T) {
 	entry := binary.LittleEndian.Uint32(images.Kernel[512+24:])
 	const until = 20_000_000
 	plain := newM()
-	runTo(t, plain, until, func(cpu int) { t.Fatalf("stop with no breakpoint on CPU %d", cpu) })
+	if _, done, err := plain.RunFor(context.Background(), until); done || err != nil {
+		t.Fatalf("RunFor: done=%v err=%v", done, err)
+	}
 
 	stopped := newM()
 	for _, c := range stopped.CPUs() {
@@ -64,13 +68,44 @@ func TestDebugStopResumeIsInvisible(t *testing.T) {
 	if hits != 1 {
 		t.Fatalf("%d breakpoint stops, want 1", hits)
 	}
-	for i, a := range plain.CPUs() {
-		b := stopped.CPUs()[i]
-		if a.Retired != b.Retired || a.EIP != b.EIP || a.Reg != b.Reg {
-			t.Errorf("CPU %d differs: retired %d/%d EIP %#x/%#x", i, a.Retired, b.Retired, a.EIP, b.EIP)
+	sameAs(t, plain, stopped)
+
+	// DebugPause from another goroutine (gdb's Ctrl-C) at any moment is invisible too.
+	paused := newM()
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+				paused.DebugPause()
+			}
+		}
+	}()
+	pauses := 0
+	for paused.Stats().VirtualNS < until {
+		_, brk, done, err := paused.DebugRun(context.Background(), until-paused.Stats().VirtualNS)
+		if err != nil || done || brk >= 0 {
+			t.Fatalf("DebugRun: brk=%d done=%v err=%v", brk, done, err)
+		}
+		pauses++
+	}
+	close(stop)
+	t.Logf("%d returns from DebugRun", pauses)
+	sameAs(t, plain, paused)
+}
+
+// sameAs compares the CPUs and the first 16 MB of RAM of two machines.
+func sameAs(t *testing.T, a, b *Machine) {
+	t.Helper()
+	for i, x := range a.CPUs() {
+		y := b.CPUs()[i]
+		if x.Retired != y.Retired || x.EIP != y.EIP || x.Reg != y.Reg {
+			t.Errorf("CPU %d differs: retired %d/%d EIP %#x/%#x", i, x.Retired, y.Retired, x.EIP, y.EIP)
 		}
 	}
-	if !bytes.Equal(plain.RAM()[:16<<20], stopped.RAM()[:16<<20]) {
+	if !bytes.Equal(a.RAM()[:16<<20], b.RAM()[:16<<20]) {
 		t.Error("RAM differs")
 	}
 }

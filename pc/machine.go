@@ -92,6 +92,8 @@ type Machine struct {
 	cfg      Config
 	ram      []byte
 	ramBlock *ramBlock // owns ram (ram_*.go)
+	ramTop   uint32    // len(ram)
+	romLow   uint32    // where the low alias of the ROM starts (1 MB without a ROM)
 	rom      []byte
 	cpus     []*x86.CPU
 	apics    []*lapic.LAPIC
@@ -179,6 +181,8 @@ func New(cfg Config) (*Machine, error) {
 		return nil, err
 	}
 	m.ramBlock, m.ram = block, block.b
+	m.ramTop = uint32(len(m.ram)) // MaxMemoryMB keeps it below 4 GB
+	m.romLow = uint32(lowROMTop - len(m.rom))
 	m.buildChips()
 	if err := m.attachDisks(); err != nil {
 		return nil, err

@@ -46,6 +46,10 @@ func (m *Machine) romPage(pa uint32) []byte {
 func (b *bus) Page(pa uint32) ([]byte, bool) {
 	m := b.m
 	pa &^= pageSize - 1
+	// The common case first: RAM outside the low ROM alias (romLow is 1 MB without a ROM).
+	if pa < m.ramTop && (pa < m.romLow || pa >= lowROMTop) {
+		return m.ram[pa : pa+pageSize : pa+pageSize], true
+	}
 	if p := m.romPage(pa); p != nil {
 		return p, false
 	}

@@ -115,6 +115,9 @@ func (m *Machine) RunFor(ctx context.Context, d int64) (r Result, done bool, err
 			m.stop(Result{Reason: Stopped, Message: "stopped"})
 		default:
 		}
+		if m.result == nil && m.dbg.pause.Swap(false) { // a debugger's Ctrl-C (debug.go)
+			return Result{}, false, m.flush()
+		}
 		if m.result == nil {
 			if m.vt >= end {
 				return Result{}, false, m.flush()
