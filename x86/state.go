@@ -84,6 +84,8 @@ type cpu struct {
 	excErr    uint32
 
 	noIRQ    bool
+	bpSkip   bool   // the last Run stopped at the breakpoint at bpSkipAt
+	bpSkipAt uint32
 	excLeft  int // exceptions this Run may still deliver (a guest stuck in a fault loop retires nothing)
 	bps      map[uint32]bool
 	watches  []watch
@@ -452,8 +454,14 @@ func (c *CPU) boundary() (StopReason, bool) {
 		}
 	}
 	if len(c.bps) > 0 {
-		if !c.first && c.bps[c.sc[CS].base+c.EIP] {
-			c.Stop = StopInfo{Kind: StopKindBreakpoint, Addr: c.sc[CS].base + c.EIP}
+		lin := c.sc[CS].base + c.EIP
+		// The first instruction of a Run after a breakpoint stop at this very address runs:
+		// that is how a debugger continues past it.
+		skip := c.first && c.bpSkip && lin == c.bpSkipAt
+		c.bpSkip = false
+		if c.bps[lin] && !skip {
+			c.Stop = StopInfo{Kind: StopKindBreakpoint, Addr: lin}
+			c.bpSkip, c.bpSkipAt = true, lin
 			c.lim = 0
 			return StopBreak, true
 		}

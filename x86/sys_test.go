@@ -349,7 +349,28 @@ func TestBreakpointAndWatchpoint(t *testing.T) {
 	if r := c.Run(100); r != StopBreak || c.EIP != 0x10001 || c.Stop.Kind != StopKindBreakpoint {
 		t.Fatalf("stop %v at %#x kind %d", r, c.EIP, c.Stop.Kind)
 	}
+	c.SetBreakpoint(0x10002, true)
+	if r := c.Run(100); r != StopBreak || c.EIP != 0x10002 {
+		t.Fatalf("continue: %v at %#x, want the next breakpoint 0x10002", r, c.EIP)
+	}
 	c.SetBreakpoint(0x10001, false)
+	c.SetBreakpoint(0x10002, false)
+	c.SetBreakpoint(0x10007, true)
+	if r := c.Run(1); r != StopBudget || c.EIP != 0x10007 {
+		t.Fatalf("Run(1): %v at %#x", r, c.EIP)
+	}
+	// A breakpoint on the first instruction of a Run fires unless the last Run stopped there.
+	if r := c.Run(100); r != StopBreak || c.EIP != 0x10007 {
+		t.Fatalf("breakpoint at the first instruction of a Run: %v at %#x", r, c.EIP)
+	}
+	c.SetBreakpoint(0x10007, false)
+	runToHalt(t, c)
+	if c.Reg[EAX] != 3 {
+		t.Errorf("EAX %d", c.Reg[EAX])
+	}
+
+	c, b, _ = newFlat(t)
+	b.put(0x10000, []byte{0x40, 0x40, 0xA3, 0x00, 0x00, 0x02, 0x00, 0x40, 0xF4})
 	c.SetWatchpoint(0x20000, 4, true, false, true)
 	if r := c.Run(100); r != StopBreak || c.EIP != 0x10007 || c.Stop.Kind != StopKindWatchWrite || c.Stop.Addr != 0x20000 {
 		t.Fatalf("stop %v at %#x stop %+v", r, c.EIP, c.Stop)
