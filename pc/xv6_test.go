@@ -150,3 +150,33 @@ func cpuTime() int64 {
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
+
+// BenchmarkSlice boots xv6 on two CPUs and runs stressfs with several slice lengths;
+// it reports host CPU time and virtual time per run.
+func BenchmarkSlice(b *testing.B) {
+	for _, slice := range []int{1024, 4096, 16384} {
+		b.Run(fmt.Sprint(slice), func(b *testing.B) {
+			cpu0 := cpuTime()
+			var vt int64
+			for i := 0; i < b.N; i++ {
+				t := &testing.T{}
+				out := &bytes.Buffer{}
+				m, err := New(Config{CPUs: 2, Slice: slice, Serial: out,
+					Disks: [2]ide.Disk{append(memDisk(nil), images.Kernel...), append(memDisk(nil), images.FS...)}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				x := &xv6{t: t, m: m, out: out}
+				end := x.expect(0, "$ ", 20e9)
+				m.SendSerial([]byte("stressfs\n"))
+				x.expect(end, "stressfs ok", 100e9)
+				if t.Failed() {
+					b.Fatal("stressfs did not finish")
+				}
+				vt += m.Stats().VirtualNS
+			}
+			b.ReportMetric(float64(cpuTime()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(vt)/1e6/float64(b.N), "virtual-ms/op")
+		})
+	}
+}
