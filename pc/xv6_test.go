@@ -150,7 +150,6 @@ func cpuTime() int64 {
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
-
 // BenchmarkSlice boots xv6 on two CPUs and runs stressfs with several slice lengths;
 // it reports host CPU time and virtual time per run.
 func BenchmarkSlice(b *testing.B) {
