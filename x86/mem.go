@@ -14,6 +14,9 @@ const (
 	tlbMask = tlbSize - 1
 )
 
+// ptCacheSize is the number of page-table pages the walker remembers.
+const ptCacheSize = 16
+
 type tlbEntry struct {
 	tag  uint32
 	ppn  uint32
@@ -48,6 +51,7 @@ func (c *CPU) flushTLB() {
 		c.rtlb[i].tag = 0
 		c.wtlb[i].tag = 0
 	}
+	c.ptTag = [ptCacheSize]uint32{}
 	c.fetchLin = 1
 }
 
@@ -58,10 +62,26 @@ func (c *CPU) flushPage(lin uint32) {
 	c.fetchLin = 1
 }
 
+// ptPage returns the RAM page at physical page ppn for the page walker, from a small cache
+// flushed with the TLB (page tables are read on every TLB miss).
+func (c *CPU) ptPage(pa uint32) (*[4096]byte, bool) {
+	ppn := pa >> 12
+	i := ppn & (ptCacheSize - 1)
+	if c.ptTag[i] == ppn+1 {
+		return c.ptMem[i], c.ptW[i]
+	}
+	mem, w := c.bus.Page(pa &^ 0xFFF)
+	if mem == nil {
+		return nil, false
+	}
+	c.ptTag[i], c.ptMem[i], c.ptW[i] = ppn+1, (*[4096]byte)(mem), w
+	return c.ptMem[i], w
+}
+
 // physRead32 reads physical memory for the CPU's own use (page tables).
 func (c *CPU) physRead32(pa uint32) uint32 {
 	if pa&3 == 0 {
-		if mem, _ := c.bus.Page(pa &^ 0xFFF); mem != nil {
+		if mem, _ := c.ptPage(pa); mem != nil {
 			return binary.LittleEndian.Uint32(mem[pa&0xFFF:])
 		}
 	}
@@ -70,8 +90,10 @@ func (c *CPU) physRead32(pa uint32) uint32 {
 
 func (c *CPU) physWrite32(pa, v uint32) {
 	if pa&3 == 0 {
-		if mem, w := c.bus.Page(pa &^ 0xFFF); mem != nil && w {
-			c.code.written(pa>>12, pa&0xFFF, 4)
+		if mem, w := c.ptPage(pa); mem != nil && w {
+			if *c.code.lineWord(pa>>12) != 0 {
+				c.code.written(pa>>12, pa&0xFFF, 4)
+			}
 			binary.LittleEndian.PutUint32(mem[pa&0xFFF:], v)
 			return
 		}

@@ -63,6 +63,9 @@ type cpu struct {
 	scratch   insn
 
 	rtlb, wtlb [tlbSize]tlbEntry
+	ptTag      [ptCacheSize]uint32 // physical page number + 1 of the cached page-table pages
+	ptMem      [ptCacheSize]*[4096]byte
+	ptW        [ptCacheSize]bool
 
 	// What sync last saw, to spot changes made from outside between Run calls.
 	seenCR0, seenCR3, seenCR4 uint32
