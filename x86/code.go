@@ -21,6 +21,7 @@ type codePage struct {
 type CodeCache struct {
 	dir   [1024]*[1024]uint64 // line maps, by physical page number
 	pages map[uint32]*codePage
+	pdir  [1024]*[1024]*codePage // the same pages by physical page number: lookups without hashing
 	cpus  []*CPU
 	slab  []insn
 }
@@ -52,10 +53,19 @@ func (k *CodeCache) newInsn() *insn {
 
 // page returns the codePage of ppn, creating it.
 func (k *CodeCache) page(ppn uint32) *codePage {
+	if d := k.pdir[ppn>>10]; d != nil {
+		if cp := d[ppn&1023]; cp != nil {
+			return cp
+		}
+	}
 	cp := k.pages[ppn]
 	if cp == nil {
 		cp = new(codePage)
 		k.pages[ppn] = cp
+		if k.pdir[ppn>>10] == nil {
+			k.pdir[ppn>>10] = new([1024]*codePage)
+		}
+		k.pdir[ppn>>10][ppn&1023] = cp
 		if k.dir[ppn>>10] == nil {
 			k.dir[ppn>>10] = new([1024]uint64)
 			// Write TLB entries of this region point at zeroLine: refill them.
@@ -111,10 +121,11 @@ func (k *CodeCache) written(ppn, off, n uint32) {
 		return
 	}
 	*w &^= hit
-	cp := k.pages[ppn]
-	if cp == nil {
+	d := k.pdir[ppn>>10]
+	if d == nil || d[ppn&1023] == nil {
 		return
 	}
+	cp := d[ppn&1023]
 	for ln := first; ln <= last; ln++ {
 		if hit&(1<<ln) == 0 {
 			continue
