@@ -255,22 +255,193 @@ func (c *CPU) writeFlags(v, mask uint32) {
 	c.flagsChanged(old)
 }
 
-// Hardware task switching is not implemented: task gates and TSS descriptors as jump, call
-// or interrupt targets raise #GP with the selector.
+// Hardware task switching (32-bit TSS only; a 16-bit TSS raises #TS).
 
 const (
 	taskJmp = iota
 	taskCall
+	taskIret
 )
 
+// taskSwitchTo switches to the task of sel, naming a TSS descriptor or a task gate d, for
+// jmp or call.
 func (c *CPU) taskSwitchTo(sel uint16, d desc, how int, eip uint32) {
-	c.raise(vecGP, uint32(sel&^3))
+	errc := uint32(sel &^ 3)
+	if d.dpl() < c.cpl || d.dpl() < int(sel&3) {
+		c.raise(vecGP, errc)
+	}
+	if !d.present() {
+		c.raise(vecNP, errc)
+	}
+	if d.hi>>8&0x1F == 0x05 { // task gate: the TSS it names
+		sel = d.gateSel()
+		errc = uint32(sel &^ 3)
+		if sel&4 != 0 {
+			c.raise(vecGP, errc)
+		}
+		var ok bool
+		if d, ok = c.readDesc(sel); !ok {
+			c.raise(vecGP, errc)
+		}
+	}
+	if t := d.hi >> 8 & 0x1F; t != 0x09 {
+		c.raise(vecGP, errc)
+	}
+	if !d.present() {
+		c.raise(vecNP, errc)
+	}
+	c.taskSwitch(sel, d, how, 0, false, 0)
 }
 
 func (c *CPU) taskGateInterrupt(g desc, errc uint32, hasErr bool, ext uint32) {
-	c.raise(vecGP, uint32(g.gateSel()&^3)|ext)
+	sel := g.gateSel()
+	if sel&4 != 0 {
+		c.raise(vecTS, uint32(sel&^3)|ext)
+	}
+	d, ok := c.readDesc(sel)
+	if !ok || d.hi>>8&0x1F != 0x09 {
+		c.raise(vecTS, uint32(sel&^3)|ext)
+	}
+	if !d.present() {
+		c.raise(vecNP, uint32(sel&^3)|ext)
+	}
+	c.taskSwitch(sel, d, taskCall, errc, hasErr, ext)
 }
 
 func (c *CPU) taskReturn() {
-	c.raise(vecTS, uint32(c.srd16(c.TR.Base)&^3))
+	back := c.srd16(c.TR.Base)
+	if back&4 != 0 {
+		c.raise(vecTS, uint32(back&^3))
+	}
+	d, ok := c.readDesc(back)
+	if !ok || d.hi>>8&0x1F != 0x0B {
+		c.raise(vecTS, uint32(back&^3))
+	}
+	if !d.present() {
+		c.raise(vecNP, uint32(back&^3))
+	}
+	c.taskSwitch(back, d, taskIret, 0, false, 0)
+}
+
+// setBusy sets or clears the busy bit of the TSS descriptor of sel.
+func (c *CPU) setBusy(sel uint16, on bool) {
+	a, ok := c.descAddr(sel)
+	if !ok {
+		return
+	}
+	b := c.srd8(a + 5)
+	if on {
+		b |= 2
+	} else {
+		b &^= 2
+	}
+	c.swr8(a+5, b)
+}
+
+// taskSwitch saves the state in the current TSS and loads the task of the 32-bit TSS sel.
+func (c *CPU) taskSwitch(sel uint16, d desc, how int, errc uint32, hasErr bool, ext uint32) {
+	tsErr := uint32(sel&^3) | ext
+	if d.limit() < 0x67 {
+		c.raise(vecTS, tsErr)
+	}
+	nb := d.base()
+	// Read the whole new state first (faults here leave the old task intact).
+	var nv [26]uint32
+	for i := range nv {
+		nv[i] = c.srd32(nb + uint32(i)*4)
+	}
+	old := c.TR
+	ob := old.Base
+	fl := c.Flags()
+	if how == taskIret {
+		fl &^= fNT
+	}
+	if old.Limit < 0x5F {
+		c.raise(vecTS, uint32(old.Sel&^3)|ext)
+	}
+	c.swr32(ob+0x20, c.EIP)
+	c.swr32(ob+0x24, fl)
+	for r := 0; r < 8; r++ {
+		c.swr32(ob+0x28+uint32(r)*4, c.Reg[r])
+	}
+	for s := 0; s < 6; s++ {
+		c.swr16(ob+0x48+uint32(s)*4, c.Seg[s].Sel)
+	}
+	if how == taskJmp || how == taskIret {
+		c.setBusy(old.Sel, false)
+	}
+	nflags := nv[0x24/4]
+	if how == taskCall {
+		c.swr16(nb, old.Sel)
+		nflags |= fNT
+	}
+	if how != taskIret {
+		c.setBusy(sel, true)
+		d.hi |= 0x200
+	}
+	// Commit: from here on faults belong to the new task.
+	c.TR = d.seg(sel)
+	c.CR0 |= cr0TS
+	c.seenCR0 = c.CR0
+	if c.CR0&cr0PG != 0 && nv[0x1C/4] != c.CR3 {
+		c.CR3 = nv[0x1C/4]
+		c.seenCR3 = c.CR3
+		c.flushTLB()
+	}
+	c.EIP = nv[0x20/4]
+	for r := 0; r < 8; r++ {
+		c.Reg[r] = nv[0x28/4+r]
+	}
+	c.flags = nflags&flagsImpl&^fVM | 2
+	c.lop = lNone
+	c.lim = 0
+	c.intrCheck = true
+	sels := [6]uint16{}
+	for s := 0; s < 6; s++ {
+		sels[s] = uint16(nv[0x48/4+s])
+		c.Seg[s].Sel = sels[s]
+	}
+	ldt := uint16(nv[0x60/4])
+	c.LDTR = Segment{Sel: ldt}
+	if ldt&^3 != 0 {
+		ld, ok := c.readDesc(ldt &^ 4)
+		if ldt&4 != 0 || !ok || !ld.sys() || ld.typ() != 2 {
+			c.raise(vecTS, uint32(ldt&^3)|ext)
+		}
+		if !ld.present() {
+			c.raise(vecTS, uint32(ldt&^3)|ext)
+		}
+		c.LDTR = ld.seg(ldt)
+	}
+	// CS decides the new CPL; then SS and the data segments are checked against it.
+	cs := sels[CS]
+	cd, ok := c.readDesc(cs)
+	if cs&^3 == 0 || !ok || !cd.isCode() || (!cd.conform() && cd.dpl() != int(cs&3)) || (cd.conform() && cd.dpl() > int(cs&3)) {
+		c.raise(vecTS, uint32(cs&^3)|ext)
+	}
+	if !cd.present() {
+		c.raise(vecNP, uint32(cs&^3)|ext)
+	}
+	c.loadCS(cs, cd, int(cs&3))
+	c.setCPL(int(cs & 3))
+	for _, s := range []int{SS, DS, ES, FS, GS} {
+		c.taskLoadSeg(s, sels[s], ext)
+	}
+	if hasErr {
+		c.push(errc, 4)
+	}
+}
+
+// taskLoadSeg loads a segment register of the new task, faulting with #TS.
+func (c *CPU) taskLoadSeg(seg int, sel uint16, ext uint32) {
+	defer func() {
+		if x := recover(); x != nil {
+			if x == any(c.tok) && (c.excVec == vecGP || c.excVec == vecSS && seg == SS) {
+				c.excVec = vecTS
+				c.excErr = uint32(sel&^3) | ext
+			}
+			panic(x)
+		}
+	}()
+	c.loadSeg(seg, sel)
 }

@@ -451,3 +451,62 @@ func TestGuestNeverPanics(t *testing.T) {
 		}
 	}
 }
+
+func TestTaskSwitchCallIret(t *testing.T) {
+	c, b, _ := newFlat(t)
+	installStubs(b)
+	const tss2 = 0x2000
+	binary.LittleEndian.PutUint64(b.ram[gdtBase+0x38:], segDesc(tss2, 0x67, 0x89, 0))
+	c.GDTR.Limit = 0x3F
+	// The current TSS descriptor is busy, as ltr leaves it.
+	b.ram[gdtBase+selTSS+5] = 0x8B
+	b.w32(tss2+0x20, 0x14000) // EIP
+	b.w32(tss2+0x24, 2)       // EFLAGS
+	b.w32(tss2+0x38, 0x70000) // ESP
+	for s := 0; s < 6; s++ {
+		b.w32(tss2+0x48+uint32(s)*4, selData0)
+	}
+	b.w32(tss2+0x4C, selCode0)
+	b.put(0x10000, []byte{0x9A, 0, 0, 0, 0, 0x38, 0x00, 0xF4}) // call 0x38:0 (a TSS); hlt
+	b.put(0x14000, []byte{0xC7, 0x05, 0x00, 0xF2, 0x02, 0x00, 0x77, 0, 0, 0, 0xCF})
+	c.Reg[EAX] = 0x1234
+	runToHalt(t, c)
+	if b.r32(0x2F200) != 0x77 {
+		t.Fatalf("the new task did not run (vector %d)", b.r32(vecSlot))
+	}
+	if c.EIP != 0x10008 || c.TR.Sel != selTSS || c.Reg[EAX] != 0x1234 || c.Reg[ESP] != 0x80000 {
+		t.Errorf("after iret: EIP %#x TR %#x EAX %#x ESP %#x", c.EIP, c.TR.Sel, c.Reg[EAX], c.Reg[ESP])
+	}
+	if back := binary.LittleEndian.Uint16(b.ram[tss2:]); back != selTSS {
+		t.Errorf("back link %#x", back)
+	}
+	if b.ram[gdtBase+0x38+5]&2 != 0 || b.ram[gdtBase+selTSS+5]&2 == 0 {
+		t.Errorf("busy bits: new %#x old %#x", b.ram[gdtBase+0x38+5], b.ram[gdtBase+selTSS+5])
+	}
+	if c.CR0&cr0TS == 0 || c.Flags()&fNT != 0 {
+		t.Errorf("CR0 %#x EFLAGS %#x: want TS set and NT clear", c.CR0, c.Flags())
+	}
+}
+
+func TestTaskGateInterrupt(t *testing.T) {
+	c, b, _ := newFlat(t)
+	installStubs(b)
+	const tss2 = 0x2000
+	binary.LittleEndian.PutUint64(b.ram[gdtBase+0x38:], segDesc(tss2, 0x67, 0x89, 0))
+	c.GDTR.Limit = 0x3F
+	b.ram[gdtBase+selTSS+5] = 0x8B
+	b.w32(tss2+0x20, 0x14000)
+	b.w32(tss2+0x24, 2)
+	b.w32(tss2+0x38, 0x70000)
+	for s := 0; s < 6; s++ {
+		b.w32(tss2+0x48+uint32(s)*4, selData0)
+	}
+	b.w32(tss2+0x4C, selCode0)
+	binary.LittleEndian.PutUint64(b.ram[idtBase+8*0x50:], gateDesc(0x38, 0, 0x5, 0))
+	b.put(0x10000, []byte{0xCD, 0x50, 0xF4})                                        // int 0x50; hlt
+	b.put(0x14000, []byte{0xC7, 0x05, 0x00, 0xF2, 0x02, 0x00, 0x55, 0, 0, 0, 0xCF}) // mov [0x2F200], 0x55; iret
+	runToHalt(t, c)
+	if b.r32(0x2F200) != 0x55 || c.EIP != 0x10003 || c.TR.Sel != selTSS {
+		t.Errorf("task gate: mark %#x EIP %#x TR %#x (vector %d)", b.r32(0x2F200), c.EIP, c.TR.Sel, b.r32(vecSlot))
+	}
+}
