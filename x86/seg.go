@@ -79,7 +79,7 @@ func (c *CPU) loadSeg(seg int, sel uint16) {
 		}
 		c.segChanged(seg)
 		if seg == SS {
-			c.inhibit()
+			c.inhibitSS()
 		}
 		return
 	}
@@ -120,14 +120,22 @@ func (c *CPU) loadSeg(seg int, sel uint16) {
 	c.Seg[seg] = d.seg(sel)
 	c.segChanged(seg)
 	if seg == SS {
-		c.inhibit()
+		c.inhibitSS()
 	}
 }
 
 // inhibit blocks interrupts at the next boundary (after sti, mov ss, pop ss).
 func (c *CPU) inhibit() {
 	c.shadowOn = true
+	c.shadowSS = false
 	c.shadowAt = c.Retired + 1
+}
+
+// inhibitSS is inhibit for a load of SS, which also holds back debug traps.
+func (c *CPU) inhibitSS() {
+	c.inhibit()
+	c.shadowSS = true
+	c.lim = 0
 }
 
 // loadCS puts a checked code descriptor in CS at privilege cpl.

@@ -78,6 +78,7 @@ type cpu struct {
 	stopReq   bool
 	shadowAt  uint64 // Retired count at whose boundary interrupts are inhibited (sti, mov ss)
 	shadowOn  bool
+	shadowSS  bool // the shadow comes from mov ss / pop ss (it holds back debug traps too)
 	stepTrap  bool
 	first     bool
 	shutdown  bool
@@ -87,7 +88,7 @@ type cpu struct {
 	excErr    uint32
 
 	noIRQ    bool
-	bpSkip   bool   // the last Run stopped at the breakpoint at bpSkipAt
+	bpSkip   bool // the last Run stopped at the breakpoint at bpSkipAt
 	bpSkipAt uint32
 	excLeft  int // exceptions this Run may still deliver (a guest stuck in a fault loop retires nothing)
 	bps      map[uint32]bool
@@ -419,9 +420,13 @@ func (c *CPU) boundary() (StopReason, bool) {
 	}
 	if c.stepTrap {
 		c.stepTrap = false
-		c.DR[6] |= 1 << 14
-		if c.deliver(vecDB, 0, false, kindTrap) {
-			return StopTripleFault, true
+		// mov ss / pop ss hold back the single-step trap until after the next instruction
+		// (whose own TF trap then comes).
+		if !(c.shadowOn && c.shadowSS && c.shadowAt == c.Retired) {
+			c.DR[6] |= 1 << 14
+			if c.deliver(vecDB, 0, false, kindTrap) {
+				return StopTripleFault, true
+			}
 		}
 	}
 	if c.watchHit {

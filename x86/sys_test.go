@@ -510,3 +510,15 @@ func TestTaskGateInterrupt(t *testing.T) {
 		t.Errorf("task gate: mark %#x EIP %#x TR %#x (vector %d)", b.r32(0x2F200), c.EIP, c.TR.Sel, b.r32(vecSlot))
 	}
 }
+
+func TestMovSSHoldsBackSingleStep(t *testing.T) {
+	c, b, _ := newFlat(t)
+	installStubs(b)
+	// pushf; or dword [esp], 0x100; popf; mov ss, ax; nop; nop
+	b.put(0x10000, []byte{0x9C, 0x81, 0x0C, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9D, 0x8E, 0xD0, 0x90, 0x90, 0xF4})
+	c.Reg[EAX] = selData0
+	runToHalt(t, c)
+	if v, ip := b.r32(vecSlot), b.r32(c.Reg[ESP]); v != vecDB || ip != 0x1000C {
+		t.Errorf("vector %d at EIP %#x, want #DB after the first nop (0x1000c)", v, ip)
+	}
+}
