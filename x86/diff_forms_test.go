@@ -205,12 +205,12 @@ type dtCase struct {
 	Pokes    [][2]uint32 // 32-bit values stored at addresses after the memory fill
 	Real     bool        // run in real mode (segments 0) instead of flat 32-bit mode
 	Reopen   bool        // the case may change oracle state that a run does not reset
-	Wide     bool        // also zero and compare [dtStackHigh, dtWideEnd) (stray addresses)
+	Wide     bool        // also zero and compare dtWideRanges (stray addresses)
 }
 
-// dtWideEnd bounds the extra region of Wide cases: base + index*8 + disp8 of the register
-// values the random-bytes test uses stays below it.
-const dtWideEnd = 0x80000
+// dtWideRanges are the extra regions of Wide cases: the gaps around the data and stack
+// regions, up to where base + index*8 + disp8 of the random-bytes test's registers reach.
+var dtWideRanges = [][2]uint32{{dtDataEnd, dtStackLow}, {dtStackHigh, 0xA0000}}
 
 // dtToReal rewrites a 32-bit-mode case for real mode with the same operand and address
 // sizes: it toggles the 0x66 prefix, and the 0x67 prefix too unless keep16 (string ops

@@ -174,12 +174,12 @@ type dtResult struct {
 	Regs   [8]uint32
 	EIP    uint32
 	Flags  uint32
-	Exc    int    // exception vector, or -1
-	ExcEIP uint32 // EIP reported with the exception
-	Data   []byte // the data region
-	Stack  []byte // the stack region
-	Wide   []byte // [dtStackHigh, dtWideEnd) for Wide cases
-	Note   string // anything odd about how the run ended
+	Exc    int      // exception vector, or -1
+	ExcEIP uint32   // EIP reported with the exception
+	Data   []byte   // the data region
+	Stack  []byte   // the stack region
+	Wide   [][]byte // dtWideRanges, for Wide cases
+	Note   string   // anything odd about how the run ended
 }
 
 // RunCase runs c on our CPU in flat 32-bit mode.
@@ -188,7 +188,9 @@ func (m *dtMachine) RunCase(c *dtCase) dtResult {
 	clear(m.bus.ram[:dtCode])
 	clear(m.bus.ram[dtCode:dtCodeEnd])
 	if c.Wide {
-		clear(m.bus.ram[dtStackHigh:dtWideEnd])
+		for _, w := range dtWideRanges {
+			clear(m.bus.ram[w[0]:w[1]])
+		}
 	}
 	copy(m.bus.ram[dtData:], data)
 	copy(m.bus.ram[dtStackLow:], stack)
@@ -212,7 +214,9 @@ func (m *dtMachine) RunCase(c *dtCase) dtResult {
 	r.Data = append([]byte(nil), m.bus.ram[dtData:dtDataEnd]...)
 	r.Stack = append([]byte(nil), m.bus.ram[dtStackLow:dtStackHigh]...)
 	if c.Wide {
-		r.Wide = append([]byte(nil), m.bus.ram[dtStackHigh:dtWideEnd]...)
+		for _, w := range dtWideRanges {
+			r.Wide = append(r.Wide, append([]byte(nil), m.bus.ram[w[0]:w[1]]...))
+		}
 	}
 	return r
 }
@@ -248,12 +252,21 @@ func dtCompare(c *dtCase, got, want dtResult) []string {
 		diffs = append(diffs, fmt.Sprintf("eflags %#x, want %#x (compared bits %#x, differing %#x)",
 			got.Flags&mask, want.Flags&mask, mask, (got.Flags^want.Flags)&mask))
 	}
-	for _, reg := range []struct {
+	regions := []struct {
 		name      string
 		base      uint32
 		got, want []byte
-	}{{"data", dtData, got.Data, want.Data}, {"stack", dtStackLow, got.Stack, want.Stack},
-		{"wide", dtStackHigh, got.Wide, want.Wide}} {
+	}{{"data", dtData, got.Data, want.Data}, {"stack", dtStackLow, got.Stack, want.Stack}}
+	for i := range got.Wide {
+		if i < len(want.Wide) {
+			regions = append(regions, struct {
+				name      string
+				base      uint32
+				got, want []byte
+			}{"wide", dtWideRanges[i][0], got.Wide[i], want.Wide[i]})
+		}
+	}
+	for _, reg := range regions {
 		for i := range reg.got {
 			if reg.got[i] != reg.want[i] {
 				diffs = append(diffs, fmt.Sprintf("memory at %#x: %#02x, want %#02x", reg.base+uint32(i), reg.got[i], reg.want[i]))

@@ -5,6 +5,7 @@ package x86_test
 import (
 	"fmt"
 	"math/rand"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -48,6 +49,7 @@ func TestUnicornRandomBytes(t *testing.T) {
 	g := &dtGen{r: r}
 	o := newDTOracle(t)
 	m := newDTMachine()
+	trace := os.Getenv("GEMU_DIFF_TRACE") != "" // print each case first (Unicorn can abort)
 	compared, fails := 0, 0
 	var prev []byte
 	unimpl := map[string]int{}
@@ -68,12 +70,18 @@ func TestUnicornRandomBytes(t *testing.T) {
 		c.Code = append(append([]byte(nil), c.Insn...), 0xF4, 0xF4, 0xF4, 0xF4)
 		c.Regs = [8]uint32{g.value(), uint32(r.Intn(8)), uint32(r.Intn(0x100)), dtData + 0x8000,
 			dtESP, dtData + 0x9000, dtData + 0xA000, dtData + 0xB000}
+		if dtLockString(c.Insn, inst) {
+			continue // Unicorn 2.0.1 aborts ("tcg fatal error") on LOCK CMPSB and kin
+		}
 		switch inst.Op {
 		case x86asm.LDS, x86asm.LES, x86asm.LFS, x86asm.LGS, x86asm.LSS:
 			c.Reopen = true
 		}
 		if !dtFlagsDefined[inst.Op] {
 			c.Undef = fOF | fSF | fZF | fAF | fPF | fCF
+		}
+		if trace {
+			fmt.Fprintf(os.Stderr, "case %d [%s] %v\n", i, hexBytes(c.Insn), inst)
 		}
 		want := o.Run(t, c)
 		if want.Note != "" {
@@ -154,6 +162,23 @@ func dtHasCSOverride(code []byte) bool {
 			continue
 		}
 		return false
+	}
+	return false
+}
+
+// dtLockString reports a LOCK prefix on a string instruction (#UD here, as the SDM says).
+func dtLockString(code []byte, inst x86asm.Inst) bool {
+	switch inst.Op {
+	case x86asm.MOVSB, x86asm.MOVSW, x86asm.MOVSD, x86asm.CMPSB, x86asm.CMPSW, x86asm.CMPSD,
+		x86asm.STOSB, x86asm.STOSW, x86asm.STOSD, x86asm.LODSB, x86asm.LODSW, x86asm.LODSD,
+		x86asm.SCASB, x86asm.SCASW, x86asm.SCASD:
+	default:
+		return false
+	}
+	for _, b := range code[:inst.Len] {
+		if b == 0xF0 {
+			return true
+		}
 	}
 	return false
 }

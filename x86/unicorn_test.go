@@ -43,7 +43,7 @@ func dtEnvInt(name string, def int64) int64 {
 }
 
 // dtZeros is a source of zero bytes for the oracle's memory.
-var dtZeros = make([]byte, dtWideEnd)
+var dtZeros = make([]byte, 1<<20)
 
 // dtOracle runs cases on Unicorn.
 type dtOracle struct {
@@ -73,7 +73,9 @@ func (o *dtOracle) Run(t testing.TB, c *dtCase) dtResult {
 	}
 	must(o.e.WriteMem(0, make([]byte, dtCodeEnd)))
 	if c.Wide {
-		must(o.e.WriteMem(dtStackHigh, dtZeros[:dtWideEnd-dtStackHigh]))
+		for _, w := range dtWideRanges {
+			must(o.e.WriteMem(w[0], dtZeros[:w[1]-w[0]]))
+		}
 	}
 	must(o.e.WriteMem(dtData, data))
 	must(o.e.WriteMem(dtStackLow, stack))
@@ -113,8 +115,11 @@ func (o *dtOracle) Run(t testing.TB, c *dtCase) dtResult {
 	must(o.e.ReadMem(dtData, r.Data))
 	must(o.e.ReadMem(dtStackLow, r.Stack))
 	if c.Wide {
-		r.Wide = make([]byte, dtWideEnd-dtStackHigh)
-		must(o.e.ReadMem(dtStackHigh, r.Wide))
+		for _, w := range dtWideRanges {
+			b := make([]byte, w[1]-w[0])
+			must(o.e.ReadMem(w[0], b))
+			r.Wide = append(r.Wide, b)
+		}
 	}
 	if res.Intr || c.Reopen {
 		// Unicorn remembers the exception it did not deliver, and turns the next
