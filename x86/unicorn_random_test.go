@@ -44,7 +44,7 @@ var dtFlagsDefined = map[x86asm.Op]bool{
 // implement (#UD/#NM here: x87, MMX, SSE) and those in dtRandomSkip are not compared.
 func TestUnicornRandomBytes(t *testing.T) {
 	seed := dtEnvInt("GEMU_DIFF_SEED", 1)
-	n := int(dtEnvInt("GEMU_DIFF_N", 24)) * 150
+	n := int(dtEnvInt("GEMU_DIFF_N", 24)) * 60
 	r := rand.New(rand.NewSource(seed))
 	g := &dtGen{r: r}
 	o := newDTOracle(t)

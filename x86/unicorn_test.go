@@ -248,8 +248,9 @@ func TestUnicornOracleSanity(t *testing.T) {
 	g := &dtGen{r: rand.New(rand.NewSource(3))}
 	o := newDTOracle(t)
 	exc := map[string]int{}
+	const per = 8
 	for _, f := range dtForms() {
-		for i := 0; i < 20; i++ {
+		for i := 0; i < per; i++ {
 			c := g.Generate(f)
 			a := o.Run(t, c)
 			if a.Note != "" {
@@ -266,7 +267,7 @@ func TestUnicornOracleSanity(t *testing.T) {
 		}
 	}
 	for k, v := range exc {
-		if v == 20 {
+		if v == per {
 			t.Errorf("%s: every case raised an exception on the oracle", k)
 		}
 	}
