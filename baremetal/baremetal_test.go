@@ -241,9 +241,7 @@ func programs(t *testing.T) []string {
 
 // knownBroken names programs that fail because of an open finding in
 // /work/notes/x86-findings.md; they are skipped with its number.
-var knownBroken = map[string]string{
-	"kern_trap.elf": "x86-findings #3: single-step #DB right after MOV SS",
-}
+var knownBroken = map[string]string{}
 
 // TestPrograms runs every ROM and multiboot kernel directly on the x86 CPU.
 func TestPrograms(t *testing.T) {

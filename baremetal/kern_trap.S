@@ -71,6 +71,33 @@ step4:
 	nop
 	CHK expect_vec, $-1
 	CHK last_eip, $step4
+	/* POP SS has the same shadow. */
+	push %ss
+	movl $1, expect_vec
+	pushf
+	orl $0x100, (%esp)
+	popf
+	pop %ss
+	nop
+step5:
+	nop
+	CHK expect_vec, $-1
+	CHK last_eip, $step5
+#ifndef QEMU_COMPAT
+	/* STI holds back interrupts, not the single-step trap (SDM: only MOV SS and POP SS block
+	 * debug exceptions; QEMU holds the trap back after STI as well). */
+	cli
+	movl $1, expect_vec
+	pushf
+	orl $0x100, (%esp)
+	popf
+	sti
+step6:
+	nop
+	cli
+	CHK expect_vec, $-1
+	CHK last_eip, $step6
+#endif
 
 	/* ---- double fault: #GP meets a not-present IDT gate ---- */
 	BEGIN 0x30
