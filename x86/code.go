@@ -144,6 +144,24 @@ func (k *CodeCache) written(ppn, off, n uint32) {
 			cp.insn[o] = nil
 		}
 	}
+	if *w == 0 {
+		k.dropPage(ppn, cp)
+	}
+}
+
+// dropPage forgets a code page that no longer holds decoded instructions (exec and fork
+// reuse physical pages all the time; an empty codePage is 32 KB).
+func (k *CodeCache) dropPage(ppn uint32, cp *codePage) {
+	delete(k.pages, ppn)
+	if d := k.pdir[ppn>>10]; d != nil && d[ppn&1023] == cp {
+		d[ppn&1023] = nil
+	}
+	for _, c := range k.cpus {
+		if c.fetchPage == cp {
+			c.fetchLin = 1
+			c.fetchPage = nil
+		}
+	}
 }
 
 // Invalidate drops decoded instructions in [pa, pa+n): RAM written behind the CPUs' backs.
