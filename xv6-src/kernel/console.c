@@ -125,8 +125,10 @@ panic(char *s)
   for(i = 0; i < 10; i++)
     cprintf(" %p", pcs[i]);
   panicked = 1;  // other CPUs freeze in consputc
+  // Halt with interrupts off rather than spin: the host's CPU stays
+  // free, and an emulator can tell that this machine is done.
   for(;;)
-    ;
+    hlt();
 }
 
 #define BACKSPACE 0x100
@@ -175,7 +177,7 @@ consputc(int c)
   if(panicked){
     cli();
     for(;;)
-      ;
+      hlt();
   }
 
   if(c == BACKSPACE){

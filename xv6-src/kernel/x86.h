@@ -114,6 +114,13 @@ sti(void)
   asm volatile("sti");
 }
 
+// Stop the CPU until an interrupt; with interrupts off, for good.
+static inline void
+hlt(void)
+{
+  asm volatile("hlt" ::: "memory");
+}
+
 // Enable interrupts and halt in one step: sti's one-instruction shadow
 // means no interrupt can slip in between, so the wakeup is never missed.
 static inline void
