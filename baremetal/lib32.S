@@ -32,6 +32,7 @@ _start:
 	call setup_idt
 	call setup_tss
 	BEGIN 0x01
+	call check_mbinfo
 	mov $msg_start, %esi
 	call puts
 	call test_main
@@ -42,6 +43,31 @@ _start:
 	out %al, $EXIT_PORT
 1:	hlt
 	jmp 1b
+
+/* check_mbinfo: the info block has memory sizes (flag 0) that make sense, and a command
+ * line pointer if flag 2 says there is one. */
+check_mbinfo:
+	mov mb_info, %ebx
+	mov (%ebx), %eax
+	and $1, %eax
+	CHK %eax, $1
+	mov 4(%ebx), %eax		/* mem_lower, KB */
+	cmp $512, %eax
+	jb 1f
+	cmp $640, %eax
+	ja 1f
+	mov 8(%ebx), %eax		/* mem_upper, KB above 1 MB */
+	cmp $1024, %eax
+	jb 1f
+	testl $4, (%ebx)
+	jz 2f
+	mov 16(%ebx), %eax
+	test %eax, %eax
+	jz 1f
+2:	ret
+1:	mov $msg_mbinfo, %esi
+	call puts
+	jmp fail_exit
 
 bad_magic:
 	mov $msg_magic, %esi
@@ -388,6 +414,7 @@ puthex:
 msg_start:	.asciz "kernel: start\n"
 msg_pass:	.asciz "kernel: PASS\n"
 msg_magic:	.asciz "FAIL: EAX is not the multiboot magic\n"
+msg_mbinfo:	.asciz "FAIL: multiboot info: no memory sizes, odd sizes, or a null cmdline\n"
 msg_unexp:	.asciz "FAIL: exception "
 msg_err:	.asciz " error "
 msg_at:		.asciz " at "
