@@ -1,5 +1,7 @@
 package x86
 
+import "encoding/binary"
+
 // Jumps, calls and returns.
 
 func (c *CPU) jumpRel(in *insn, d uint32) {
@@ -339,7 +341,18 @@ func opIns(c *CPU, in *insn) {
 		return
 	}
 	c.ioAllowed(port, sz)
-	for left := repChunk; ; left-- {
+	left := repChunk
+	if in.rep != 0 && in.adsz == 4 && d < 8 {
+		left -= int(c.fastIns(port, sz, uint32(left)))
+		if c.Reg[ECX] == 0 {
+			return
+		}
+		if left == 0 {
+			c.EIP = c.curEIP
+			return
+		}
+	}
+	for ; ; left-- {
 		di := idx(in, c, EDI)
 		c.checkWrite(ES, di, sz)
 		c.wr(ES, di, sz, c.in(port, sz))
@@ -362,7 +375,18 @@ func opOuts(c *CPU, in *insn) {
 		return
 	}
 	c.ioAllowed(port, sz)
-	for left := repChunk; ; left-- {
+	left := repChunk
+	if in.rep != 0 && in.adsz == 4 && d < 8 {
+		left -= int(c.fastOuts(in, port, sz, uint32(left)))
+		if c.Reg[ECX] == 0 {
+			return
+		}
+		if left == 0 {
+			c.EIP = c.curEIP
+			return
+		}
+	}
+	for ; ; left-- {
 		v := c.rd(int(in.seg), idx(in, c, ESI), sz)
 		c.out(port, sz, v)
 		addIdx(in, c, ESI, d)
@@ -388,4 +412,101 @@ func opWait(c *CPU, in *insn) {
 	if c.CR0&(cr0MP|cr0TS) == cr0MP|cr0TS {
 		c.raise(vecNM, 0)
 	}
+}
+
+// fastIns does rep ins (DF=0, 32-bit addressing) a page at a time: the I/O permission is
+// checked once by the caller, the destination page is looked up once.
+func (c *CPU) fastIns(port uint16, sz int, max uint32) (done uint32) {
+	s := &c.sc[ES]
+	c.intrCheck = true
+	c.lim = 0
+	for c.Reg[ECX] != 0 && done < max {
+		di := c.Reg[EDI]
+		lin := s.base + di
+		n := (0x1000 - lin&0xFFF) / uint32(sz)
+		if n == 0 {
+			return
+		}
+		if n > c.Reg[ECX] {
+			n = c.Reg[ECX]
+		}
+		if n > max-done {
+			n = max - done
+		}
+		bytes := n * uint32(sz)
+		if di < s.wlo || di+bytes-1 > s.whi || di+bytes-1 < di {
+			return
+		}
+		e := c.tlbPage(lin, true)
+		if e == nil {
+			return
+		}
+		o := lin & 0xFFF
+		if *e.code != 0 {
+			c.code.written(e.ppn, o, bytes)
+		}
+		b := e.mem[o : o+bytes]
+		for i := 0; i < len(b); i += sz {
+			v := c.bus.In(port, sz)
+			switch sz {
+			case 1:
+				b[i] = byte(v)
+			case 2:
+				binary.LittleEndian.PutUint16(b[i:], uint16(v))
+			default:
+				binary.LittleEndian.PutUint32(b[i:], v)
+			}
+		}
+		c.Reg[EDI] += bytes
+		c.Reg[ECX] -= n
+		done += n
+	}
+	return done
+}
+
+// fastOuts does rep outs (DF=0, 32-bit addressing) a page at a time.
+func (c *CPU) fastOuts(in *insn, port uint16, sz int, max uint32) (done uint32) {
+	s := &c.sc[in.seg]
+	c.intrCheck = true
+	c.lim = 0
+	for c.Reg[ECX] != 0 && done < max {
+		si := c.Reg[ESI]
+		lin := s.base + si
+		n := (0x1000 - lin&0xFFF) / uint32(sz)
+		if n == 0 {
+			return
+		}
+		if n > c.Reg[ECX] {
+			n = c.Reg[ECX]
+		}
+		if n > max-done {
+			n = max - done
+		}
+		bytes := n * uint32(sz)
+		if si < s.rlo || si+bytes-1 > s.rhi || si+bytes-1 < si {
+			return
+		}
+		e := c.tlbPage(lin, false)
+		if e == nil {
+			return
+		}
+		o := lin & 0xFFF
+		b := e.mem[o : o+bytes]
+		for i := 0; i < len(b); i += sz {
+			var v uint32
+			switch sz {
+			case 1:
+				v = uint32(b[i])
+			case 2:
+				v = uint32(binary.LittleEndian.Uint16(b[i:]))
+			default:
+				v = binary.LittleEndian.Uint32(b[i:])
+			}
+			c.bus.Out(port, sz, v)
+		}
+		c.Reg[ESI] += bytes
+		c.Reg[ECX] -= n
+		done += n
+	}
+	return done
 }

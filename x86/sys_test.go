@@ -522,3 +522,23 @@ func TestMovSSHoldsBackSingleStep(t *testing.T) {
 		t.Errorf("vector %d at EIP %#x, want #DB after the first nop (0x1000c)", v, ip)
 	}
 }
+
+func TestRepInsOuts(t *testing.T) {
+	c, b, _ := newFlat(t)
+	b.inVals[0x1F0] = 0xA5A5A5A5
+	// rep insd into 0x20FF0 (crosses a page), then rep outsw of the same bytes
+	b.put(0x10000, []byte{0xF3, 0x6D, 0xBE, 0xF0, 0x0F, 0x02, 0x00, 0xB9, 0x04, 0, 0, 0, 0xF3, 0x66, 0x6F, 0xF4})
+	c.Reg[EDX], c.Reg[EDI], c.Reg[ECX] = 0x1F0, 0x20FF0, 128
+	runToHalt(t, c)
+	for a := uint32(0x20FF0); a < 0x20FF0+512; a += 4 {
+		if b.r32(a) != 0xA5A5A5A5 {
+			t.Fatalf("mem[%#x] = %#x", a, b.r32(a))
+		}
+	}
+	if b.r32(0x20FF0+512) != 0 || c.Reg[EDI] != 0x20FF0+512 {
+		t.Errorf("wrote past the end or EDI %#x", c.Reg[EDI])
+	}
+	if len(b.outs) != 4 || b.outs[3] != (ioRec{0x1F0, 2, 0xA5A5}) || c.Reg[ESI] != 0x20FF8 {
+		t.Errorf("outs %+v ESI %#x", b.outs, c.Reg[ESI])
+	}
+}
