@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync/atomic"
 
@@ -16,10 +17,12 @@ import (
 type Board interface {
 	// CPUs returns the processors (touched only while the machine does not run).
 	CPUs() []*x86.CPU
-	// Run runs the machine for about d ns of virtual time. brk is the CPU that stopped
-	// at a breakpoint or watchpoint (its Stop field says which), or -1; done reports
-	// that the machine has ended for good.
+	// Run runs the machine for up to d ns of virtual time, or until Pause. brk is the CPU
+	// that stopped at a breakpoint or watchpoint (its Stop field says which), or -1; done
+	// reports that the machine has ended for good.
 	Run(ctx context.Context, d int64) (brk int, done bool, err error)
+	// Pause makes a Run in progress return soon (any goroutine may call it).
+	Pause()
 	// Step executes one instruction of CPU i, the other CPUs and the clock standing still;
 	// x86.StopBreak means a watchpoint fired (the CPU's Stop field says which).
 	Step(i int) (x86.StopReason, error)
@@ -28,9 +31,6 @@ type Board interface {
 	// RAM returns guest physical memory from address 0 (monitor info mem walks page tables in it).
 	RAM() []byte
 }
-
-// runChunk is the virtual time the machine runs between checks for gdb's Ctrl-C.
-const runChunk = 2_000_000 // 2 ms
 
 // command is a request from the stub to the machine's goroutine.
 type command struct {
@@ -96,7 +96,7 @@ func (t *MachineTarget) Loop(ctx context.Context, running bool) error {
 			t.report(ctx, Stop{Kind: StopInterrupt, CPU: 0})
 			continue
 		}
-		brk, done, err := t.b.Run(ctx, runChunk)
+		brk, done, err := t.b.Run(ctx, math.MaxInt64)
 		if err != nil || done {
 			t.report(ctx, Stop{Kind: StopExited})
 			return err
@@ -273,7 +273,10 @@ func (t *MachineTarget) Step(i int) error {
 }
 
 // Pause implements Target.
-func (t *MachineTarget) Pause() { t.pause.Store(true) }
+func (t *MachineTarget) Pause() {
+	t.pause.Store(true)
+	t.b.Pause()
+}
 
 // Stops implements Target.
 func (t *MachineTarget) Stops() <-chan Stop { return t.stops }

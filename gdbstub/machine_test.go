@@ -38,6 +38,7 @@ type scriptBoard struct {
 }
 
 func (b *scriptBoard) CPUs() []*x86.CPU { return b.cpus }
+func (b *scriptBoard) Pause()           {}
 func (b *scriptBoard) Run(ctx context.Context, d int64) (int, bool, error) {
 	n := int(b.runs.Add(1)) - 1
 	if n < len(b.script) {

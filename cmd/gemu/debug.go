@@ -129,4 +129,6 @@ func (b *gdbBoard) Step(i int) (x86.StopReason, error) { return b.m.DebugStep(i)
 
 func (b *gdbBoard) Reset() { b.m.DebugReset() }
 
+func (b *gdbBoard) Pause() { b.m.DebugPause() }
+
 func (b *gdbBoard) RAM() []byte { return b.m.RAM() }
