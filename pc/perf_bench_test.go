@@ -100,3 +100,36 @@ func BenchmarkXv6BenchProgram(b *testing.B) {
 	}
 	perfReport(b, insns, wall, cpu)
 }
+
+func benchUsertests(b *testing.B, ncpu int) {
+	var insns uint64
+	var wall, cpu time.Duration
+	var virt int64
+	for i := 0; i < b.N; i++ {
+		out := &bytes.Buffer{}
+		fs := append(memDisk(nil), images.FS...)
+		m, err := New(Config{CPUs: ncpu, Disks: [2]ide.Disk{append(memDisk(nil), images.Kernel...), fs}, Serial: out})
+		if err != nil {
+			b.Fatal(err)
+		}
+		at := perfRunUntil(b, m, out, 0, "$ ", 20e9)
+		s0 := m.Stats()
+		t0, c0 := time.Now(), perfCPUTime()
+		m.SendSerial([]byte("usertests\n"))
+		perfRunUntil(b, m, out, at, "ALL TESTS PASSED", 3600e9)
+		wall += time.Since(t0)
+		cpu += perfCPUTime() - c0
+		s := m.Stats()
+		insns += s.Retired - s0.Retired
+		virt += s.VirtualNS - s0.VirtualNS
+	}
+	perfReport(b, insns, wall, cpu)
+	b.ReportMetric(float64(virt)/1e9/float64(b.N), "virt-s/op")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkXv6Usertests1 runs xv6's usertests on one CPU (minutes; run with -benchtime 1x).
+func BenchmarkXv6Usertests1(b *testing.B) { benchUsertests(b, 1) }
+
+// BenchmarkXv6Usertests2 runs xv6's usertests on two CPUs (minutes; run with -benchtime 1x).
+func BenchmarkXv6Usertests2(b *testing.B) { benchUsertests(b, 2) }
