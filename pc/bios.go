@@ -20,6 +20,7 @@ const (
 	mpFloatAddr  = 0xF5BA0 // MP floating pointer structure
 	mpTableAddr  = 0xF5BB0 // MP configuration table
 	iretStub     = 0xFFF53 // an IRET that every real-mode vector points at (F000:FF53)
+	resetJump    = 0xFFFF0 // F000:FFF0: a far jump to the boot sector (direct boot)
 
 	lapicVersion = 0x14 // the local APIC version the MP table reports
 	ioapicVer    = 0x11 // the I/O APIC version the MP table reports

@@ -176,6 +176,12 @@ func TestDirectBoot(t *testing.T) {
 		t.Error("boot sector not at 0x7C00")
 	}
 	c := m.cpus[0]
+	if c.Seg[x86.CS].Sel != 0xF000 || c.EIP != 0xFFF0 {
+		t.Errorf("CPU 0 starts at %04x:%04x, want f000:fff0", c.Seg[x86.CS].Sel, c.EIP)
+	}
+	if why := c.Run(1); why != x86.StopBudget {
+		t.Fatalf("first instruction: %v", why)
+	}
 	if c.EIP != 0x7C00 || c.Seg[x86.CS].Sel != 0 || c.Seg[x86.CS].Base != 0 || c.Reg[x86.EDX]&0xFF != 0x80 {
 		t.Errorf("CPU 0 at %04x:%08x (base %#x) DL=%#x, want 0000:7c00 DL=0x80",
 			c.Seg[x86.CS].Sel, c.EIP, c.Seg[x86.CS].Base, c.Reg[x86.EDX]&0xFF)

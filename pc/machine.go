@@ -304,11 +304,16 @@ func (m *Machine) loadBootSector() error {
 	if sector[510] != 0x55 || sector[511] != 0xAA {
 		return ErrNoSignature
 	}
+	// CPU 0 starts at F000:FFF0 on a far jump to 0000:7C00, as after a BIOS's last
+	// instruction: a debugger attached before the first instruction (-S) can still stop
+	// at a breakpoint on 0x7C00, as it does under qemu.
+	copy(m.ram[resetJump:], []byte{0xEA, 0x00, 0x7C, 0x00, 0x00}) // ljmp $0x0000, $0x7c00
 	c := m.cpus[0]
-	for _, s := range []int{x86.CS, x86.DS, x86.ES, x86.SS, x86.FS, x86.GS} {
+	for _, s := range []int{x86.DS, x86.ES, x86.SS, x86.FS, x86.GS} {
 		c.SetRealSeg(s, 0)
 	}
-	c.EIP = 0x7C00
+	c.SetRealSeg(x86.CS, 0xF000)
+	c.EIP = resetJump & 0xFFFF
 	c.Reg[x86.ESP] = 0x7C00
 	c.Reg[x86.EDX] = 0x80
 	return nil
