@@ -167,8 +167,11 @@ func (c *CPU) materialize() {
 
 // setArith replaces the arithmetic flags given in mask by those in v.
 func (c *CPU) setArith(mask, v uint32) {
-	c.materialize()
+	if mask != arithMask {
+		c.materialize()
+	}
 	c.flags = c.flags&^mask | v&mask
+	c.lop = lNone
 }
 
 // Flags returns EFLAGS, with the lazily kept flags computed.

@@ -472,8 +472,14 @@ func (c *CPU) shift(op uint8, v, n uint32, sz int) uint32 {
 	bitsz := uint32(sz * 8)
 	m := sizeMask(sz)
 	sign := sizeSign(sz)
-	c.materialize()
-	f := c.flags
+	var f uint32
+	if op < 4 {
+		c.materialize() // rotates keep SF, ZF, AF, PF (and rcl/rcr read CF)
+		f = c.flags
+	} else {
+		f = c.flags &^ arithMask // shifts set every arithmetic flag
+		c.lop = lNone
+	}
 	var r uint32
 	setCF := func(b bool) {
 		if b {
