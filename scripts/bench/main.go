@@ -45,13 +45,22 @@ type benchCase struct {
 
 var prompt = regexp.MustCompile(`\$ $`)
 
+// caseLimit overrides every case's time limit when non-zero; qemuOnly drops Gemu's side.
+var (
+	caseLimit time.Duration
+	qemuOnly  bool
+)
+
 func main() {
 	runs := flag.Int("runs", 5, "runs of each case on each emulator")
 	what := flag.String("what", "boot1,boot2,usertests1,usertests2,bench", "cases to run")
 	qemuPath := flag.String("qemu", "qemu-system-i386", "qemu binary (skipped when missing)")
 	kernel := flag.String("kernel", "images/xv6.img", "disk 0 image")
 	fsImg := flag.String("fs", "images/fs.img", "disk 1 image (copied fresh for every run)")
+	limit := flag.Duration("limit", 0, "time limit per run (0 = each case's default)")
+	noGemu := flag.Bool("qemu-only", false, "measure qemu alone (e.g. usertests when Gemu's side is measured by go test -bench)")
 	flag.Parse()
+	caseLimit, qemuOnly = *limit, *noGemu
 	if err := run(*runs, strings.Split(*what, ","), *qemuPath, *kernel, *fsImg); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -82,6 +91,13 @@ func run(runs int, what []string, qemuPath, kernel, fsImg string) error {
 	} else {
 		fmt.Println("qemu not found: measuring Gemu alone")
 	}
+	if qemuOnly {
+		if len(emus) < 2 {
+			return fmt.Errorf("-qemu-only: %s not found", qemuPath)
+		}
+		emus = emus[1:]
+		fmt.Println("measuring qemu alone (its figures are in the gemu columns)")
+	}
 	cases := map[string]benchCase{
 		"boot1":      {"boot to $, 1 CPU", 1, "", nil, time.Minute},
 		"boot2":      {"boot to $, 2 CPUs", 2, "", nil, time.Minute},
@@ -95,6 +111,9 @@ func run(runs int, what []string, qemuPath, kernel, fsImg string) error {
 		c, ok := cases[key]
 		if !ok {
 			return fmt.Errorf("unknown case %q", key)
+		}
+		if caseLimit > 0 {
+			c.limit = caseLimit
 		}
 		results := make([][]measurement, len(emus))
 		for r := 0; r < runs; r++ {
