@@ -91,7 +91,7 @@ func (c *CPU) physRead32(pa uint32) uint32 {
 func (c *CPU) physWrite32(pa, v uint32) {
 	if pa&3 == 0 {
 		if mem, w := c.ptPage(pa); mem != nil && w {
-			if *c.code.lineWord(pa>>12) != 0 {
+			if *c.code.lineWord(pa >> 12) != 0 {
 				c.code.written(pa>>12, pa&0xFFF, 4)
 			}
 			binary.LittleEndian.PutUint32(mem[pa&0xFFF:], v)
