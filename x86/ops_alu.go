@@ -170,6 +170,42 @@ func opAddGM32(c *CPU, in *insn) { // add r32, m32
 	c.Reg[in.reg] = r
 }
 
+// opAluMR32 is op [mem], r32 for the eight ALU operations.
+func opAluMR32(c *CPU, in *insn) {
+	op := uint8(in.op >> 3 & 7)
+	off := c.ea(in)
+	r := c.alu(op, c.rd32(int(in.seg), off), c.Reg[in.reg], 4)
+	if op != 7 {
+		c.wr32(int(in.seg), off, r)
+	}
+}
+
+// opAluRM32 is op r32, [mem].
+func opAluRM32(c *CPU, in *insn) {
+	op := uint8(in.op >> 3 & 7)
+	r := c.alu(op, c.Reg[in.reg], c.rd32(int(in.seg), c.ea(in)), 4)
+	if op != 7 {
+		c.Reg[in.reg] = r
+	}
+}
+
+// opAluMI32 is op [mem], imm (81, 83).
+func opAluMI32(c *CPU, in *insn) {
+	off := c.ea(in)
+	r := c.alu(in.reg, c.rd32(int(in.seg), off), in.imm, 4)
+	if in.reg != 7 {
+		c.wr32(int(in.seg), off, r)
+	}
+}
+
+// opAluRI32 is op r32, imm (81, 83) for the operations without a faster form.
+func opAluRI32(c *CPU, in *insn) {
+	r := c.alu(in.reg, c.Reg[in.rm], in.imm, 4)
+	if in.reg != 7 {
+		c.Reg[in.rm] = r
+	}
+}
+
 // test.
 
 func opTestEG(c *CPU, in *insn) {

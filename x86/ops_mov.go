@@ -31,6 +31,12 @@ func opMovEI(c *CPU, in *insn) { // C6, C7
 	c.rmWrite(in, osz(in), in.imm)
 }
 
+func opMovMI32(c *CPU, in *insn) { c.wr32(int(in.seg), c.ea(in), in.imm) } // C7 to memory
+
+func opMovzxB32(c *CPU, in *insn) { // 0F B6 from memory, 32-bit destination
+	c.Reg[in.reg] = uint32(c.rd8(int(in.seg), c.ea(in)))
+}
+
 func opMovRI(c *CPU, in *insn) { // B0-BF
 	if in.op < 0xB8 {
 		c.setReg8(uint8(in.op&7), in.imm)

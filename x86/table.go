@@ -209,6 +209,14 @@ func specialize(in *insn) {
 	}
 	flat := in.adsz == 4
 	baseOnly := in.mem && flat && in.index == noReg && in.base != noReg
+	if in.op < 0x40 && in.mem {
+		switch in.op & 7 {
+		case 1:
+			in.fn = opAluMR32
+		case 3:
+			in.fn = opAluRM32
+		}
+	}
 	switch in.op {
 	case 0x89:
 		switch {
@@ -264,8 +272,20 @@ func specialize(in *insn) {
 			in.fn = opSubRI32
 		case !in.mem && in.reg == 7:
 			in.fn = opCmpRI32
-		case in.mem && in.reg == 7:
+		case !in.mem:
+			in.fn = opAluRI32
+		case in.reg == 7:
 			in.fn = opCmpMI32
+		default:
+			in.fn = opAluMI32
+		}
+	case 0xC7:
+		if in.mem {
+			in.fn = opMovMI32
+		}
+	case 0x1B6:
+		if in.mem {
+			in.fn = opMovzxB32
 		}
 	case 0x8D:
 		if flat && in.mem {
