@@ -106,8 +106,22 @@ func (c *CPU) fetchSlow(lin uint32) *insn {
 	if c.EIP > c.Seg[CS].Limit {
 		c.raise(vecGP, 0)
 	}
-	pa := c.xlate(lin, false, c.user)
-	mem, _ := c.bus.Page(pa &^ 0xFFF)
+	// Instruction fetches translate like reads: through the read TLB, filling it on a miss.
+	var pa uint32
+	var mem []byte
+	if e := &c.rtlb[(lin>>12)&tlbMask]; e.tag == lin&^0xFFF|c.tagBits {
+		pa = e.ppn<<12 | lin&0xFFF
+		mem = e.mem[:]
+	} else {
+		pa = c.xlate(lin, false, c.user)
+		mem, _ = c.bus.Page(pa &^ 0xFFF)
+		if mem != nil && (len(c.watches) == 0 || !c.watchedPage(lin)) {
+			e.tag = lin&^0xFFF | c.tagBits
+			e.ppn = pa >> 12
+			e.mem = (*[4096]byte)(mem)
+			e.code = c.code.lineWord(pa >> 12)
+		}
+	}
 	off := pa & 0xFFF
 	var cp *codePage
 	if mem != nil {
