@@ -287,6 +287,9 @@ func TestGDBSession(t *testing.T) {
 	g := startGemu(t, "-smp", "2", "-S", "-gdb", fmt.Sprintf("tcp::%d", port))
 	out := runGDBInit(t, port,
 		"info registers eip",
+		"tbreak *0x7c00",
+		"continue",
+		"p/x $pc",
 		"break main",
 		"continue",
 		"info registers",
@@ -315,31 +318,32 @@ func TestGDBSession(t *testing.T) {
 		"continue",
 		"kill")
 	expect(t, "gdb output", out,
-		`eip\s+0x7c00\s`, // -S: nothing ran, CPU 0 sits at the boot sector
-		`Breakpoint 1 at 0x[0-9a-f]+: file kernel/main.c`,
-		`hit Breakpoint 1, main \(\) at kernel/main.c`,
+		`eip\s+0xfff0\s`, // -S: nothing ran, CPU 0 sits at the reset vector
+		`Temporary breakpoint 1, 0x00007c00 in \?\? \(\)`, `\$1 = 0x7c00`, // the boot sector
+		`Breakpoint 2 at 0x[0-9a-f]+: file kernel/main.c`,
+		`hit Breakpoint 2, main \(\) at kernel/main.c`,
 		`eax\s+0x[0-9a-f]+`, `eflags\s+0x[0-9a-f]+\s+\[`, `cs\s+0x8\s`, `ss\s+0x10\s`,
 		`0x80100000 <multiboot_header>:\s+0x1badb002`,
-		`(?s)\$1 = (0x[0-9a-f]+).*\$2 = 0x`,
+		`(?s)\$2 = (0x[0-9a-f]+).*\$3 = 0x`,
 		`\* 1\s+Thread 1 \(CPU 0\)\s+0x[0-9a-f]+ in main`,
 		`2\s+Thread 2 \(CPU 1\)`,
-		`hit Breakpoint 2, sys_write \(\) at kernel/sysfile.c`,
+		`hit Breakpoint 3, sys_write \(\) at kernel/sysfile.c`,
 		`#1 .* in syscall \(\)`,
 		`in alltraps \(\)`,
-		`\$3 = 0x1b`, // the trap frame says the call came from ring 3
-		`\$4 = "(init|sh)`,
+		`\$4 = 0x1b`, // the trap frame says the call came from ring 3
+		`\$5 = "(init|sh)`,
 		`(?m)^00000000-0000[0-9a-f]000 0000[0-9a-f]000 urw$`, // the process's pages, user-writable
 		`(?m)^80100000-801[0-9a-f]{4}0 [0-9a-f]{8} -r-$`,     // kernel text: read-only, supervisor
 		`(?m)^\* CPU #[01]: pc=0x8010[0-9a-f]{4}$`,
-		`Hardware watchpoint 3: ticks`,
-		`(?s)hit Hardware watchpoint 3: ticks\s+Old value = \d+\s+New value = \d+`,
-		`Hardware assisted breakpoint 4 at 0x[0-9a-f]+: file kernel/trap.c`,
-		`hit Breakpoint 4, trap \(`,
-		`(?s)hit Breakpoint 4, trap \(.*\nalltraps \(\) at kernel/trapasm.S`, // finish returns to alltraps
-		`hit Breakpoint 5, main \(\) at kernel/main.c`,                       // after system_reset
+		`Hardware watchpoint 4: ticks`,
+		`(?s)hit Hardware watchpoint 4: ticks\s+Old value = \d+\s+New value = \d+`,
+		`Hardware assisted breakpoint 5 at 0x[0-9a-f]+: file kernel/trap.c`,
+		`hit Breakpoint 5, trap \(`,
+		`(?s)hit Breakpoint 5, trap \(.*\nalltraps \(\) at kernel/trapasm.S`, // finish returns to alltraps
+		`hit Breakpoint 6, main \(\) at kernel/main.c`,                       // after system_reset
 		`Inferior 1 \(Remote target\) killed`)
 	// stepi moved EIP by one instruction from main.
-	m := regexp.MustCompile(`\$1 = (0x[0-9a-f]+)\n(?s:.*)\$2 = (0x[0-9a-f]+)`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`\$2 = (0x[0-9a-f]+)\n(?s:.*)\$3 = (0x[0-9a-f]+)`).FindStringSubmatch(out)
 	if m == nil || m[1] == m[2] {
 		t.Errorf("stepi did not move EIP: %v", m)
 	}
