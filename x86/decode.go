@@ -374,6 +374,7 @@ func opUD(c *CPU, in *insn) { c.raise(vecUD, 0) }
 // DecodeError says why DecodeLength failed.
 type DecodeError struct{ Msg string }
 
+// Error returns the message with the package prefix.
 func (e *DecodeError) Error() string { return "x86 decode: " + e.Msg }
 
 // DecodeLength returns the length in bytes of the instruction at the start of code, decoded

@@ -509,6 +509,7 @@ func (c *CPU) WriteLinear(linear uint32, buf []byte) error {
 // AddrError reports a linear address that is not mapped.
 type AddrError struct{ Addr uint32 }
 
+// Error describes the unmapped address.
 func (e *AddrError) Error() string {
 	return "x86: linear address " + hex32(e.Addr) + " not mapped"
 }
