@@ -134,8 +134,12 @@ func (l *Logger) event(c *x86.CPU, e x86.Event) {
 	if e.HasErr {
 		errCode = e.ErrCode
 	}
+	eip := e.EIP
+	if e.Soft { // qemu shows the int instruction itself, not the one after it
+		eip -= l.intLen(c, e)
+	}
 	fmt.Fprintf(l.w, "%6d: v=%02x e=%04x i=%d cpl=%d IP=%04x:%08x pc=%08x SP=%04x:%08x",
-		l.ints, e.Vector, errCode, soft, e.CPL, e.CS, e.EIP, c.Seg[x86.CS].Base+e.EIP,
+		l.ints, e.Vector, errCode, soft, e.CPL, e.CS, eip, c.Seg[x86.CS].Base+eip,
 		c.Seg[x86.SS].Sel, c.Reg[x86.ESP])
 	if e.Vector == 0x0e {
 		fmt.Fprintf(l.w, " CR2=%08x\n", e.CR2)
@@ -143,8 +147,28 @@ func (l *Logger) event(c *x86.CPU, e x86.Event) {
 		fmt.Fprintf(l.w, " env->regs[R_EAX]=%08x\n", c.Reg[x86.EAX])
 	}
 	l.ints++
+	saved := c.EIP
+	c.EIP = eip // the dump shows the same instruction as the v= line
 	DumpCPU(l.w, c)
+	c.EIP = saved
 	l.done()
+}
+
+// intLen returns the length of the software-interrupt instruction that ends just before
+// e.EIP: 2 for `int n` (CD n), 1 for int3 (CC) and into (CE), 0 if the bytes say neither.
+func (l *Logger) intLen(c *x86.CPU, e x86.Event) uint32 {
+	var b [2]byte
+	base := c.Seg[x86.CS].Base + e.EIP
+	if l.readCode(c, base-2, b[:]) != nil {
+		return 0
+	}
+	switch {
+	case b[0] == 0xcd && b[1] == e.Vector:
+		return 2
+	case b[1] == 0xcc && e.Vector == 3, b[1] == 0xce && e.Vector == 4:
+		return 1
+	}
+	return 0
 }
 
 // tracer follows one CPU through blocks: a block starts at a control-transfer target (or

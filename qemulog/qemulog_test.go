@@ -103,8 +103,13 @@ func TestIntLog(t *testing.T) {
 	}
 	c.Reg[x86.ESP] = 0x2fe0
 	c.OnEvent(c, x86.Event{Vector: 0x0e, ErrCode: 5, HasErr: true, EIP: 0x1234, CS: 0x1b, CPL: 3, CR2: 0x80000000})
-	c.OnEvent(c, x86.Event{Vector: 0x40, Soft: true, EIP: 0x11, CS: 0x1b, CPL: 3})
+	l.readCode = codeAt(0, []byte{0x10: 0xcd, 0x11: 0x40, 0x12: 0xcc}) // int $0x40 at 0x10; int3 at 0x12
+	c.OnEvent(c, x86.Event{Vector: 0x40, Soft: true, EIP: 0x12, CS: 0x1b, CPL: 3})
+	c.OnEvent(c, x86.Event{Vector: 0x03, Soft: true, EIP: 0x13, CS: 0x1b, CPL: 3})
 	c.OnEvent(c, x86.Event{Vector: 0x20, External: true, EIP: 0x11, CS: 0x1b, CPL: 3})
+	if c.EIP != 0x11 {
+		t.Errorf("the int log left EIP at %#x", c.EIP)
+	}
 	c.CR0 = 0 // real mode: qemu logs nothing
 	c.OnEvent(c, x86.Event{Vector: 0x08, External: true})
 	if err := l.Flush(); err != nil {
@@ -113,14 +118,15 @@ func TestIntLog(t *testing.T) {
 	got := b.String()
 	for _, w := range []string{
 		"     0: v=0e e=0005 i=0 cpl=3 IP=001b:00001234 pc=00001234 SP=0023:00002fe0 CR2=80000000\nEAX=00000007",
-		"     1: v=40 e=0000 i=1 cpl=3 IP=001b:00000011 pc=00000011 SP=0023:00002fe0 env->regs[R_EAX]=00000007\n",
-		"Servicing hardware INT=0x20\n     2: v=20 e=0000 i=0 cpl=3",
+		"     1: v=40 e=0000 i=1 cpl=3 IP=001b:00000010 pc=00000010 SP=0023:00002fe0 env->regs[R_EAX]=00000007\nEAX=00000007 EBX=00000000 ECX=00000000 EDX=00000000\nESI=00000000 EDI=00000000 EBP=00000000 ESP=00002fe0\nEIP=00000010 ",
+		"     2: v=03 e=0000 i=1 cpl=3 IP=001b:00000012 pc=00000012",
+		"Servicing hardware INT=0x20\n     3: v=20 e=0000 i=0 cpl=3 IP=001b:00000011",
 	} {
 		if !strings.Contains(got, w) {
 			t.Errorf("int log lacks %q", w)
 		}
 	}
-	if strings.Contains(got, "v=08") || strings.Count(got, "EFER=") != 3 {
+	if strings.Contains(got, "v=08") || strings.Count(got, "EFER=") != 4 {
 		t.Errorf("int log:\n%s", got)
 	}
 }
