@@ -86,8 +86,8 @@ func (k *CodeCache) setMode(cp *codePage, mode uint8) {
 	}
 	cp.mode = mode
 	for _, c := range k.cpus {
-		if c.fetchPage == cp {
-			c.fetchLin = 1
+		if c.fetchPage == cp || c.fetchPage2 == cp {
+			c.forgetFetch()
 		}
 	}
 }
@@ -157,9 +157,8 @@ func (k *CodeCache) dropPage(ppn uint32, cp *codePage) {
 		d[ppn&1023] = nil
 	}
 	for _, c := range k.cpus {
-		if c.fetchPage == cp {
-			c.fetchLin = 1
-			c.fetchPage = nil
+		if c.fetchPage == cp || c.fetchPage2 == cp {
+			c.forgetFetch()
 		}
 	}
 }

@@ -103,6 +103,14 @@ func (f *fetcher) d() uint32 { return uint32(f.w()) | uint32(f.w())<<16 }
 // fetchSlow finds or decodes the instruction at CS:EIP (linear address lin) and makes its
 // page the current fetch page.
 func (c *CPU) fetchSlow(lin uint32) *insn {
+	if lin&^0xFFF == c.fetchLin2 {
+		// Back to the previous page: swap it in (it was checked when it was current).
+		c.fetchLin, c.fetchLin2 = c.fetchLin2, c.fetchLin
+		c.fetchPage, c.fetchPage2 = c.fetchPage2, c.fetchPage
+		if in := c.fetchPage.insn[lin&0xFFF]; in != nil {
+			return in
+		}
+	}
 	if c.EIP > c.Seg[CS].Limit {
 		c.raise(vecGP, 0)
 	}
@@ -128,6 +136,9 @@ func (c *CPU) fetchSlow(lin uint32) *insn {
 		cp = c.code.page(pa >> 12)
 		if cp.mode != c.mode {
 			c.code.setMode(cp, c.mode)
+		}
+		if c.fetchLin != 1 && c.fetchLin != lin&^0xFFF {
+			c.fetchLin2, c.fetchPage2 = c.fetchLin, c.fetchPage
 		}
 		c.fetchLin = 1
 		// The fast path may use this page only if no instruction in it can cross the CS limit.

@@ -52,14 +52,14 @@ func (c *CPU) flushTLB() {
 		c.wtlb[i].tag = 0
 	}
 	c.ptTag = [ptCacheSize]uint32{}
-	c.fetchLin = 1
+	c.forgetFetch()
 }
 
 func (c *CPU) flushPage(lin uint32) {
 	i := (lin >> 12) & tlbMask
 	c.rtlb[i].tag = 0
 	c.wtlb[i].tag = 0
-	c.fetchLin = 1
+	c.forgetFetch()
 }
 
 // ptPage returns the RAM page at physical page ppn for the page walker, from a small cache

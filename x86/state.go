@@ -57,10 +57,12 @@ type cpu struct {
 	spm     uint32 // stack pointer mask: 0xFFFF or 0xFFFFFFFF by SS.B
 
 	// Instruction fetch: the code page of the last fetch, by linear page.
-	fetchLin  uint32 // linear page address, or 1 if none
-	fetchPage *codePage
-	mode      uint8 // 1 if CS.D (32-bit code), the default sizes decoded instructions depend on
-	scratch   insn
+	fetchLin   uint32 // linear page address, or 1 if none
+	fetchPage  *codePage
+	fetchLin2  uint32 // the previous fetch page (call/ret between two pages), or 1
+	fetchPage2 *codePage
+	mode       uint8 // 1 if CS.D (32-bit code), the default sizes decoded instructions depend on
+	scratch    insn
 
 	rtlb, wtlb [tlbSize]tlbEntry
 	ptTag      [ptCacheSize]uint32 // physical page number + 1 of the cached page-table pages
@@ -102,8 +104,14 @@ type cpu struct {
 
 func (c *CPU) initPrivate() {
 	c.tok = new(excToken)
-	c.fetchLin = 1
+	c.forgetFetch()
 	c.code.cpus = append(c.code.cpus, c)
+}
+
+// forgetFetch drops the remembered fetch pages (TLB flush, CS or CPL change).
+func (c *CPU) forgetFetch() {
+	c.fetchLin, c.fetchLin2 = 1, 1
+	c.fetchPage, c.fetchPage2 = nil, nil
 }
 
 // Reset puts the CPU in its power-on state: real mode, CS=0xF000 with base 0xFFFF0000,
@@ -197,7 +205,7 @@ func (c *CPU) setCPL(cpl int) {
 	if c.user {
 		c.tagBits = 3
 	}
-	c.fetchLin = 1
+	c.forgetFetch()
 }
 
 // segChanged recomputes the access ranges of segment register i.
@@ -212,7 +220,7 @@ func (c *CPU) segChanged(i int) {
 		}
 	}
 	if i == CS {
-		c.fetchLin = 1
+		c.forgetFetch()
 		c.mode = uint8(s.Attr >> 14 & 1)
 		if c.CR0&cr0PE == 0 {
 			c.mode = 0
