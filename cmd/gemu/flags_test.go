@@ -194,3 +194,48 @@ func TestHelp(t *testing.T) {
 		t.Errorf("-help: status %d, output %q", status, out)
 	}
 }
+
+// TestImageLocked runs a second gemu on a disk image a first one is using: it must
+// refuse with one line naming the image, as qemu does.
+func TestImageLocked(t *testing.T) {
+	xv6, fs := freshImages(t)
+	p := startGemu(t, xv6Args(xv6, fs)...)
+	p.waitFor(0, "xv6...")
+	_, stderr, st := runGemu(t, time.Minute, nil, "-hda", xv6, "-hdb", fs, "-display", "none")
+	if st != 1 || !strings.Contains(stderr, "another process") || !strings.Contains(stderr, "xv6.img") {
+		t.Errorf("second gemu on the same images: status %d, stderr %q", st, stderr)
+	}
+	p.send("\x01x")
+	p.wait()
+	// Once the first has exited, the images are free again.
+	p = startGemu(t, xv6Args(xv6, fs)...)
+	p.waitFor(0, "xv6...")
+	p.send("\x01x")
+	if st := p.wait(); st != 0 {
+		t.Errorf("after the first exited: status %d; stderr %q", st, p.errOut.String())
+	}
+}
+
+// TestImageLockedByQemu holds an image in qemu: gemu must refuse it too.
+func TestImageLockedByQemu(t *testing.T) {
+	qemu, err := exec.LookPath("qemu-system-i386")
+	if err != nil {
+		t.Skip("no qemu-system-i386")
+	}
+	xv6, fs := freshImages(t)
+	q := exec.Command(qemu, "-drive", "file="+fs+",index=1,media=disk,format=raw", "-display", "none", "-S", "-monitor", "none")
+	if err := q.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { q.Process.Kill(); q.Wait() }()
+	for i := 0; ; i++ { // qemu takes its locks as it opens the image
+		_, stderr, st := runGemu(t, time.Minute, nil, "-hda", xv6, "-hdb", fs, "-display", "none", "-icount-limit", "1000")
+		if st == 1 && strings.Contains(stderr, "qemu lock") {
+			return
+		}
+		if i == 50 {
+			t.Fatalf("gemu on an image qemu holds: status %d, stderr %q", st, stderr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -173,6 +173,12 @@ func (s *session) config(o *options, stdout io.Writer) (*pc.Config, error) {
 			return nil, fmt.Errorf("drive %d: %w", i, err)
 		}
 		cfg.Disks[i] = d
+		lock, err := lockImage(path)
+		if err != nil {
+			closeDisks(cfg)
+			return nil, fmt.Errorf("drive %d: %w", i, err)
+		}
+		s.files = append(s.files, lock)
 	}
 	if err := s.firmware(o, cfg); err != nil {
 		closeDisks(cfg)
