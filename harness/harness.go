@@ -27,6 +27,16 @@ const Second int64 = 1e9
 // step is how much virtual time passes between two looks at the transcript.
 const step = Second / 1000
 
+// Limits that keep a guest flooding its console from eating the host: the transcript keeps
+// at most maxKeep bytes (older ones are dropped and counted), a regular expression is
+// matched against at most the last reWindow unread bytes, and a Failure prints at most
+// the last failTail bytes.
+const (
+	maxKeep  = 4 << 20
+	reWindow = 1 << 20
+	failTail = 64 << 10
+)
+
 // Config describes the machine a session runs.
 type Config struct {
 	Kernel    []byte        // disk 0 image (boot sector + kernel); nil means the bundled images.Kernel
@@ -41,8 +51,8 @@ type Config struct {
 type Session struct {
 	m       *pc.Machine
 	disks   [2]*MemDisk
-	out     bytes.Buffer // everything the guest wrote to COM1
-	mark    int          // transcript offset where the next Expect starts looking
+	out     transcript // what the guest wrote to COM1
+	mark    int        // offset in out.buf where the next Expect starts looking
 	timeout int64
 	host    time.Duration
 	done    *pc.Result // set once the machine has stopped for good
@@ -57,7 +67,11 @@ type Failure struct {
 }
 
 func (f *Failure) Error() string {
-	return fmt.Sprintf("waiting for %s: %s\n--- transcript ---\n%s\n--- end of transcript ---", f.Want, f.Reason, f.Transcript)
+	t := f.Transcript
+	if len(t) > failTail {
+		t = fmt.Sprintf("[... %d bytes omitted ...]\n%s", len(t)-failTail, t[len(t)-failTail:])
+	}
+	return fmt.Sprintf("waiting for %s: %s\n--- transcript ---\n%s\n--- end of transcript ---", f.Want, f.Reason, t)
 }
 
 // Start builds the machine and boots it; nothing runs until the first Expect.
@@ -102,12 +116,15 @@ func (s *Session) Expect(want string) error {
 
 // ExpectWithin is Expect with a budget of virtual time in ns (see Second).
 func (s *Session) ExpectWithin(want string, budget int64) error {
+	from := 0 // offset in b already searched without a match, less an overlap
 	_, err := s.wait(fmt.Sprintf("%q", want), budget, func(b []byte) (int, []string) {
-		i := bytes.Index(b, []byte(want))
+		from = min(from, len(b))
+		i := bytes.Index(b[from:], []byte(want))
 		if i < 0 {
+			from = max(0, len(b)-len(want)+1)
 			return -1, nil
 		}
-		return i + len(want), []string{want}
+		return from + i + len(want), []string{want}
 	})
 	return err
 }
@@ -115,8 +132,14 @@ func (s *Session) ExpectWithin(want string, budget int64) error {
 // ExpectRegexp waits like ExpectWithin for a match of re and returns the match and its
 // submatches.
 func (s *Session) ExpectRegexp(re *regexp.Regexp, budget int64) ([]string, error) {
+	seen := -1 // length of the unread text at the last look: match again only when it grew
 	return s.wait("/"+re.String()+"/", budget, func(b []byte) (int, []string) {
-		loc := re.FindSubmatchIndex(b)
+		if len(b) == seen {
+			return -1, nil
+		}
+		seen = len(b)
+		off := max(0, len(b)-reWindow)
+		loc := re.FindSubmatchIndex(b[off:])
 		if loc == nil {
 			return -1, nil
 		}
@@ -126,9 +149,9 @@ func (s *Session) ExpectRegexp(re *regexp.Regexp, budget int64) ([]string, error
 				subs = append(subs, "")
 				continue
 			}
-			subs = append(subs, string(b[loc[i]:loc[i+1]]))
+			subs = append(subs, string(b[off+loc[i]:off+loc[i+1]]))
 		}
-		return loc[1], subs
+		return off + loc[1], subs
 	})
 }
 
@@ -139,7 +162,8 @@ func (s *Session) wait(want string, budget int64, match func([]byte) (int, []str
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	for spent := int64(0); ; spent += step {
-		if end, subs := match(s.out.Bytes()[s.mark:]); end >= 0 {
+		s.mark -= s.out.trim(s.mark)
+		if end, subs := match(s.out.buf[s.mark:]); end >= 0 {
 			s.mark += end
 			return subs, nil
 		}
@@ -169,10 +193,38 @@ func (s *Session) fail(want, reason string) error {
 // virtual formats a virtual duration in ns.
 func virtual(ns int64) string { return time.Duration(ns).String() }
 
-// Transcript returns everything the guest has written to the serial console, with the
-// carriage returns a terminal would need removed.
+// Transcript returns what the guest has written to the serial console, with the carriage
+// returns a terminal would need removed. Past maxKeep bytes, the oldest are replaced by a
+// line that counts them.
 func (s *Session) Transcript() string {
-	return strings.ReplaceAll(s.out.String(), "\r", "")
+	t := strings.ReplaceAll(string(s.out.buf), "\r", "")
+	if s.out.dropped > 0 {
+		t = fmt.Sprintf("[... %d bytes omitted ...]\n%s", s.out.dropped, t)
+	}
+	return t
+}
+
+// transcript collects console output; trim keeps it within maxKeep bytes.
+type transcript struct {
+	buf     []byte
+	dropped int64
+}
+
+func (t *transcript) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	return len(p), nil
+}
+
+// trim keeps the newest maxKeep/2 bytes once the transcript is over maxKeep, and returns
+// how far a read offset at mark moves back (unread bytes dropped under a flood are lost).
+func (t *transcript) trim(mark int) int {
+	if len(t.buf) <= maxKeep {
+		return 0
+	}
+	n := len(t.buf) - maxKeep/2
+	t.buf = append(t.buf[:0], t.buf[n:]...)
+	t.dropped += int64(n)
+	return min(mark, n)
 }
 
 // Disk returns the current contents of disk i (0 or 1), as the guest left them.

@@ -43,6 +43,9 @@ func ParseScript(name string, r io.Reader) (*Script, error) {
 	s := &Script{Name: name}
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimRight(sc.Text(), "\r")
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a byte-order mark from a Windows editor
+		}
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue

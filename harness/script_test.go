@@ -91,3 +91,40 @@ func TestMemDiskBounds(t *testing.T) {
 		t.Error("write lost or size wrong")
 	}
 }
+
+func TestParseScriptBOMAndCRLF(t *testing.T) {
+	s, err := ParseScript("bom.script", strings.NewReader("\ufeffexpect \"$ \"\r\nsendline echo hi\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Steps) != 2 || s.Steps[0].Text != "$ " || s.Steps[1].Text != "echo hi\n" {
+		t.Errorf("steps = %+v", s.Steps)
+	}
+}
+
+func TestTranscriptTrim(t *testing.T) {
+	var tr transcript
+	chunk := make([]byte, 1<<20)
+	for i := range chunk {
+		chunk[i] = 'A'
+	}
+	mark := 0
+	for i := 0; i < 20; i++ {
+		tr.Write(chunk)
+		mark = len(tr.buf) - 10
+		mark -= tr.trim(mark)
+		if len(tr.buf) > maxKeep {
+			t.Fatalf("transcript grew to %d bytes", len(tr.buf))
+		}
+	}
+	if tr.dropped+int64(len(tr.buf)) != 20<<20 {
+		t.Errorf("dropped %d + kept %d != written %d", tr.dropped, len(tr.buf), 20<<20)
+	}
+	if mark != len(tr.buf)-10 {
+		t.Errorf("mark %d not kept relative to the end (len %d)", mark, len(tr.buf))
+	}
+	f := &Failure{Want: "x", Reason: "r", Transcript: string(tr.buf)}
+	if msg := f.Error(); len(msg) > failTail+1000 || !strings.Contains(msg, "bytes omitted") {
+		t.Errorf("failure message of %d bytes, omitted marker: %v", len(msg), strings.Contains(msg, "bytes omitted"))
+	}
+}
