@@ -140,7 +140,17 @@ func once(e emulator, c benchCase, kernel, fsImg, tmp string) (measurement, erro
 	if err := os.WriteFile(fsCopy, data, 0o644); err != nil {
 		return measurement{}, err
 	}
-	argv := e.argv(kernel, fsCopy, c.cpus)
+	// A private copy of the boot disk too: emulators lock their images, and other runs
+	// (or a developer's session) may hold the original.
+	kernCopy := filepath.Join(tmp, "xv6.img")
+	kdata, err := os.ReadFile(kernel)
+	if err != nil {
+		return measurement{}, err
+	}
+	if err := os.WriteFile(kernCopy, kdata, 0o644); err != nil {
+		return measurement{}, err
+	}
+	argv := e.argv(kernCopy, fsCopy, c.cpus)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
