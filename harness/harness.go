@@ -44,7 +44,7 @@ type Config struct {
 	CPUs      int           // processors (0 means 1)
 	MemoryMB  int           // RAM (0 means the board's default)
 	Timeout   int64         // default virtual-time budget of each Expect (0 means 10 virtual seconds)
-	HostLimit time.Duration // host-time safety net for each Expect (0 means 5 minutes)
+	HostLimit time.Duration // host-time safety net for each Expect (0 means 30 minutes)
 }
 
 // Session is one running machine and its console transcript.
@@ -88,7 +88,7 @@ func Start(cfg Config) (*Session, error) {
 		s.timeout = 10 * Second
 	}
 	if s.host <= 0 {
-		s.host = 5 * time.Minute
+		s.host = 30 * time.Minute
 	}
 	s.disks[0] = NewMemDisk(kernel)
 	s.disks[1] = NewMemDisk(fs)

@@ -23,6 +23,7 @@ options:
   -smp N         CPUs (default: the script's smp line, else 1)
   -m MB          RAM in MB (default: the script's memory line, else 512)
   -timeout D     virtual-time budget of each expect without a timeout line (default 10s)
+  -host-limit D  host-time safety net of each expect, for overloaded machines (default 30m)
   -v             print every transcript, not only failed ones
 `
 
@@ -35,6 +36,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	smp := fs.Int("smp", 0, "")
 	mem := fs.Int("m", 0, "")
 	timeout := fs.Duration("timeout", 0, "")
+	hostLimit := fs.Duration("host-limit", 0, "")
 	verbose := fs.Bool("v", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -48,7 +50,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "gemu test: no script given\n"+testUsage)
 		return 1
 	}
-	cfg := harness.Config{CPUs: *smp, MemoryMB: *mem, Timeout: int64(*timeout)}
+	cfg := harness.Config{CPUs: *smp, MemoryMB: *mem, Timeout: int64(*timeout), HostLimit: *hostLimit}
 	var err error
 	if cfg.Kernel, err = readImage(*hda); err == nil {
 		cfg.FS, err = readImage(*hdb)
