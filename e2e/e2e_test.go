@@ -368,7 +368,13 @@ func applySGR(t *testing.T, params string, fg, bg int) (int, int) {
 // attrsImage is the boot sector from testdata/attrs.S.
 func attrsImage(t *testing.T) string {
 	t.Helper()
-	p, err := filepath.Abs(filepath.Join("testdata", "attrs.img"))
+	return testImage(t, "attrs.img")
+}
+
+// testImage copies the boot sector testdata/name to a temporary file (gemu locks its disks).
+func testImage(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +382,7 @@ func attrsImage(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dst := filepath.Join(t.TempDir(), "attrs.img")
+	dst := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(dst, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -476,5 +482,31 @@ func TestSerialViewAndLog(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("-serial file log lacks %q:\n%s", want, b)
 		}
+	}
+}
+
+func TestHaltedGuestKeepsItsScreen(t *testing.T) {
+	tm := startTerm(t, 80, 26, "-hda", testImage(t, "panic.img"))
+	// The guest writes its message and halts for good; the screen stays, with the reason.
+	s := tm.waitLine("the halt reason on the status line", bootTimeout, `^ all CPUs halted with nothing to wake them.*\| q: quit *$`)
+	if !strings.HasPrefix(s, "panic: e2e test") {
+		t.Errorf("the guest's last screen is gone:\n%s", s)
+	}
+	if strings.Contains(s, "gemu-exit=") {
+		t.Fatalf("gemu exited at once:\n%s", s)
+	}
+	tm.typeText("ls")
+	tm.keys("Enter")
+	time.Sleep(300 * time.Millisecond)
+	if s := tm.screen(); strings.Contains(s, "gemu-exit=") || !strings.HasPrefix(s, "panic: e2e test") {
+		t.Fatalf("typing closed the final screen:\n%s", s)
+	}
+	tm.typeText("q")
+	s = tm.waitLine("gemu to exit", stepTimeout, `^gemu-exit=\d+`)
+	if !strings.Contains(s, "gemu-exit=3") {
+		t.Errorf("exit status is not 3 (halted for good):\n%s", s)
+	}
+	if !regexp.MustCompile(`(?m)^gemu: all CPUs halted with nothing to wake them: cpu0 EIP=`).MatchString(s) {
+		t.Errorf("no reason printed on the restored terminal:\n%s", s)
 	}
 }

@@ -15,7 +15,7 @@ var statusStyle = tcell.StyleDefault.Reverse(true)
 var helpText = []string{
 	"Gemu keys",
 	"",
-	"Ctrl-A x        quit (disk writes are kept)",
+	"Ctrl-A x        quit (disk writes are kept); q too once the guest stopped",
 	"Ctrl-A c        switch between the VGA screen and the serial console",
 	"Ctrl-A s        status line on/off",
 	"Ctrl-A h        this help",
@@ -147,7 +147,9 @@ func (u *UI) drawStatus(now time.Time, full bool) bool {
 		return false
 	}
 	text := ""
-	if u.msg != "" && now.Before(u.msgUntil) {
+	if u.stopped && !(u.msg != "" && now.Before(u.msgUntil)) {
+		text = stoppedLine(u.stopMsg)
+	} else if u.msg != "" && now.Before(u.msgUntil) {
 		text = " " + u.msg
 	} else if u.status {
 		text = u.statusLine(now)
@@ -201,6 +203,17 @@ func (u *UI) statusLine(now time.Time) string {
 	}
 	b.WriteString(" | Ctrl-A h: help")
 	return b.String()
+}
+
+// stoppedLine is the status row once the machine has stopped for good: the reason, cut to
+// leave room for the quit keys.
+func stoppedLine(reason string) string {
+	const keys = " | q: quit"
+	text := " " + reason
+	if n := Cols - len(keys); len([]rune(text)) > n {
+		text = string([]rune(text)[:n-3]) + "..."
+	}
+	return text + keys
 }
 
 // drawSmall replaces everything with a centred notice while the terminal is below 80x25.

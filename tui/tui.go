@@ -86,6 +86,10 @@ type UI struct {
 	kbd, ser   []byte // input gathered from a burst of events, sent in one call
 	lastCursor [3]int
 
+	stopc   chan string // the machine stopped for good: the reason (Stopped)
+	stopped bool        // the final screen stays up; only q and the Ctrl-A commands work
+	stopMsg string
+
 	statusText string
 	lastSample time.Time
 	lastStats  Stats
@@ -98,7 +102,8 @@ func New(m Machine, opts Options) *UI {
 	if opts.FrameRate <= 0 {
 		opts.FrameRate = 60
 	}
-	u := &UI{m: m, opts: opts, serial: newSerialTerm(), status: !opts.NoStatus, full: true}
+	u := &UI{m: m, opts: opts, serial: newSerialTerm(), status: !opts.NoStatus, full: true,
+		stopc: make(chan string, 1)}
 	if opts.SerialView {
 		u.view = viewSerial
 	}
@@ -130,6 +135,17 @@ func (u *UI) Close() {
 			scr.Fini()
 		}
 	})
+}
+
+// Stopped tells the UI that the machine has stopped for good (a halt, a triple fault) and why.
+// Like qemu's window, the UI then keeps showing the last screen, with reason on the status
+// line, until the user quits with q or Ctrl-A x (Run returns nil) or ctx is cancelled; keys
+// no longer reach the guest. Safe from any goroutine; only the first call counts.
+func (u *UI) Stopped(reason string) {
+	select {
+	case u.stopc <- reason:
+	default:
+	}
 }
 
 // Run shows the machine until ctx is cancelled or the user quits; see the package-level Run.
@@ -191,6 +207,12 @@ func (u *UI) Run(ctx context.Context) error {
 			if quit {
 				return nil
 			}
+		case reason := <-u.stopc:
+			u.stopped, u.stopMsg = true, reason
+			u.prefix, u.msg = false, ""
+			u.kbd, u.ser = nil, nil
+			u.full = true
+			u.draw(time.Now())
 		case now := <-tick.C:
 			u.draw(now)
 		}
@@ -253,10 +275,15 @@ func (u *UI) key(ev *tcell.EventKey) bool {
 		u.prefix = false
 		u.msg = ""
 		if isCtrlA {
-			u.send(ev) // Ctrl-A Ctrl-A types one Ctrl-A
+			if !u.stopped {
+				u.send(ev) // Ctrl-A Ctrl-A types one Ctrl-A
+			}
 			return false
 		}
 		return u.command(ev)
+	}
+	if u.stopped && !isCtrlA {
+		return ev.Key() == tcell.KeyRune && (ev.Rune() == 'q' || ev.Rune() == 'Q')
 	}
 	if isCtrlA {
 		u.prefix = true

@@ -732,3 +732,50 @@ func TestCloseFromAnotherGoroutine(t *testing.T) {
 		t.Errorf("terminal restored %d times, want 1", scr.finiCount())
 	}
 }
+
+func TestStoppedKeepsLastScreen(t *testing.T) {
+	m := &fakeMachine{}
+	for i, r := range "panic: ilock: no type" {
+		m.screen[0][i] = uint16(r) | 0x07<<8
+	}
+	u, scr, errc, _ := runUI(t, m, Options{})
+	waitFor(t, "the guest's screen", func() bool { return strings.HasPrefix(rowText(scr, 0), "panic: ilock") })
+	reason := "all CPUs halted with nothing to wake them: cpu0 EIP=801003f9 hlt with IF=0 and a long tail"
+	u.Stopped(reason)
+	waitFor(t, "the reason on the status line", func() bool {
+		s := rowText(scr, Rows)
+		return strings.HasPrefix(s, " all CPUs halted with nothing") && strings.Contains(s, "| q: quit")
+	})
+	if !strings.HasPrefix(rowText(scr, 0), "panic: ilock: no type") {
+		t.Errorf("final screen lost: row 0 is %q", rowText(scr, 0))
+	}
+	// Typing no longer reaches the guest and does not close the screen; Ctrl-A commands still work.
+	scr.InjectKey(tcell.KeyRune, 'l', tcell.ModNone)
+	scr.InjectKey(tcell.KeyEnter, 0, tcell.ModNone)
+	if _, err := u.SerialWriter().Write([]byte("serial tail\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	scr.InjectKey(tcell.KeyCtrlA, 0, tcell.ModCtrl)
+	scr.InjectKey(tcell.KeyRune, 'c', tcell.ModNone)
+	waitFor(t, "the serial view", func() bool { return strings.HasPrefix(rowText(scr, 0), "serial tail") })
+	select {
+	case <-errc:
+		t.Fatal("a key closed the stopped screen")
+	default:
+	}
+	scr.InjectKey(tcell.KeyRune, 'q', tcell.ModNone)
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Errorf("Run after q: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("q did not close the stopped screen")
+	}
+	if codes, ser := m.got(); len(codes) != 0 || len(ser) != 0 {
+		t.Errorf("keys reached the stopped guest: codes % X, serial %q", codes, ser)
+	}
+	if scr.finiCount() != 1 {
+		t.Errorf("terminal restored %d times, want 1", scr.finiCount())
+	}
+}

@@ -96,6 +96,16 @@ func (f *tuiFront) run(m *pc.Machine, o *options, stderr io.Writer) int {
 	}()
 
 	r, err := f.runGuest(ctx, m, o)
+	lingered := false
+	if err == nil && ctx.Err() == nil && (r.Reason == pc.Halted || r.Reason == pc.TripleFault) {
+		// As qemu's window does, keep the last screen (often a kernel panic) up until the user
+		// quits; the disks are written out first in case the terminal goes away instead.
+		lingered = true
+		if err = m.SyncDisks(); err == nil {
+			f.ui.Stopped(r.Message)
+			<-ctx.Done() // the UI quit (q, Ctrl-A x) or a signal came
+		}
+	}
 	cancel()
 	uiErr := <-uiDone // the terminal is restored once Run returns
 	switch {
@@ -105,6 +115,7 @@ func (f *tuiFront) run(m *pc.Machine, o *options, stderr io.Writer) int {
 	case err != nil:
 		fmt.Fprintf(stderr, "gemu: %v\n", err)
 		return 1
+	case lingered:
 	case quit.Load():
 		fmt.Fprint(stderr, "gemu: terminated (Ctrl-A x)\n")
 		return 0
