@@ -28,15 +28,17 @@ var helpText = []string{
 	"Press any key to close this help.",
 }
 
-// draw brings the terminal up to date with the machine; it runs once per frame tick.
-func (u *UI) draw(now time.Time) {
+// draw brings the terminal up to date with the machine; it runs once per frame tick. It
+// reports whether the guest's screen (VGA or serial view) changed, not counting the status row.
+func (u *UI) draw(now time.Time) bool {
 	if u.width < Cols || u.height < Rows {
-		if !u.small || u.full {
+		changed := !u.small || u.full
+		if changed {
 			u.drawSmall()
 			u.scr.Show()
 		}
 		u.small, u.full = true, false
-		return
+		return changed
 	}
 	if u.small {
 		u.small, u.full = false, true
@@ -46,12 +48,14 @@ func (u *UI) draw(now time.Time) {
 	if full {
 		u.scr.Clear()
 	}
-	dirty := full
+	var changed bool
 	if u.view == viewVGA {
-		dirty = u.drawVGA(full) || dirty
+		changed = u.drawVGA(full)
 	} else {
-		dirty = u.drawSerial(full) || dirty
+		changed = u.drawSerial(full)
 	}
+	changed = changed || full
+	dirty := changed
 	if u.help {
 		u.drawHelp()
 		u.scr.HideCursor()
@@ -61,6 +65,7 @@ func (u *UI) draw(now time.Time) {
 	if dirty {
 		u.scr.Show()
 	}
+	return changed
 }
 
 // drawVGA draws the cells of the text screen that changed since the last frame (all of them

@@ -184,8 +184,19 @@ func (u *UI) Run(ctx context.Context) error {
 	events := make(chan tcell.Event, 256)
 	go pollEvents(scr, events, done)
 
-	tick := time.NewTicker(time.Second / time.Duration(u.opts.FrameRate))
+	// While the guest's screen stays the same the frames slow down to idleFrame: an idle
+	// guest should cost the host next to nothing. A change or a key brings the full rate back.
+	frame := time.Second / time.Duration(u.opts.FrameRate)
+	tick := time.NewTicker(frame)
 	defer tick.Stop()
+	quiet, slow := 0, false
+	fast := func() {
+		quiet = 0
+		if slow {
+			slow = false
+			tick.Reset(frame)
+		}
+	}
 	u.draw(time.Now())
 	for {
 		select {
@@ -207,6 +218,7 @@ func (u *UI) Run(ctx context.Context) error {
 			if quit {
 				return nil
 			}
+			fast()
 		case reason := <-u.stopc:
 			u.stopped, u.stopMsg = true, reason
 			u.prefix, u.msg = false, ""
@@ -214,10 +226,21 @@ func (u *UI) Run(ctx context.Context) error {
 			u.full = true
 			u.draw(time.Now())
 		case now := <-tick.C:
-			u.draw(now)
+			if u.draw(now) {
+				fast()
+			} else if quiet++; quiet >= quietFrames && !slow && frame < idleFrame {
+				slow = true
+				tick.Reset(idleFrame)
+			}
 		}
 	}
 }
+
+// After quietFrames frames without a change on the guest's screen, frames come every idleFrame.
+const (
+	quietFrames = 30
+	idleFrame   = 100 * time.Millisecond
+)
 
 // pollEvents forwards terminal events; a full channel holds tcell's reader back, so a fast
 // paste waits rather than losing keys.

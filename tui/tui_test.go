@@ -21,6 +21,7 @@ type fakeMachine struct {
 	codes   []byte
 	serial  []byte
 	panicky bool
+	frames  int // Screen calls
 }
 
 func (m *fakeMachine) Screen(dst *[Rows][Cols]uint16) (int, int, bool) {
@@ -29,6 +30,7 @@ func (m *fakeMachine) Screen(dst *[Rows][Cols]uint16) (int, int, bool) {
 	if m.panicky {
 		panic("fake machine broke")
 	}
+	m.frames++
 	*dst = m.screen
 	return m.row, m.col, m.visible
 }
@@ -777,5 +779,46 @@ func TestStoppedKeepsLastScreen(t *testing.T) {
 	}
 	if scr.finiCount() != 1 {
 		t.Errorf("terminal restored %d times, want 1", scr.finiCount())
+	}
+}
+
+func (m *fakeMachine) frameCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.frames
+}
+
+func (m *fakeMachine) setCell(r, c int, v uint16) {
+	m.mu.Lock()
+	m.screen[r][c] = v
+	m.mu.Unlock()
+}
+
+// framesIn counts the frames (Screen calls) the UI takes during d.
+func framesIn(m *fakeMachine, d time.Duration) int {
+	n := m.frameCount()
+	time.Sleep(d)
+	return m.frameCount() - n
+}
+
+// A screen that does not change must not be polled 60 times a second (QA-B6: an idle guest
+// costs no host time); a change or a key brings the full frame rate back.
+func TestIdleScreenSlowsFrames(t *testing.T) {
+	m := &fakeMachine{}
+	_, scr, _, _ := runUI(t, m, Options{})
+	time.Sleep(time.Second) // more than quietFrames frames of an unchanged screen
+	if n := framesIn(m, time.Second); n > 20 {
+		t.Errorf("%d frames in 1 s of an unchanged screen, want at most 20", n)
+	}
+	m.setCell(3, 0, 'Z'|0x07<<8)
+	waitFor(t, "the change on the screen", func() bool { return strings.HasPrefix(rowText(scr, 3), "Z") })
+	if n := framesIn(m, 200*time.Millisecond); n < 4 {
+		t.Errorf("%d frames in the 200 ms after a change, want the full rate (12)", n)
+	}
+	time.Sleep(time.Second)
+	scr.InjectKey(tcell.KeyRune, 'l', tcell.ModNone)
+	waitFor(t, "the key", func() bool { c, _ := m.got(); return len(c) >= 2 })
+	if n := framesIn(m, 200*time.Millisecond); n < 4 {
+		t.Errorf("%d frames in the 200 ms after a key, want the full rate (12)", n)
 	}
 }
