@@ -327,6 +327,10 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 			}
 			feed(b)
 		} else {
+			// Input from a pipe comes in host time, so the run is not reproducible anyway;
+			// pacing keeps an idle guest from racing through virtual time (a full host core
+			// spent on timer ticks while it waits for the next line, QA-B6).
+			interactive = true
 			go pump(stdin, feed)
 		}
 	}

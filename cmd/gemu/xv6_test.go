@@ -276,3 +276,23 @@ func TestBundledImagesBoot(t *testing.T) {
 	p.send("\x01x")
 	p.wait()
 }
+
+// TestXv6PipeIdleIsPaced leaves xv6 idle at the prompt with its console on a pipe: idle
+// time must pass in host time, not be raced through at full host speed (QA-B6).
+func TestXv6PipeIdleIsPaced(t *testing.T) {
+	xv6, fs := freshImages(t)
+	p := startGemu(t, xv6Args(xv6, fs, "-smp", "1")...)
+	p.waitFor(0, "init: starting sh\n$ ")
+	time.Sleep(3 * time.Second)
+	p.send("\x01x")
+	if st := p.wait(); st != 0 {
+		t.Fatalf("Ctrl-A x exit status %d", st)
+	}
+	cpu := p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()
+	t.Logf("boot + 3 s idle: %v of host CPU", cpu)
+	// Racing through idle time costs a busy core for the whole 3 s (at least ~1 s of CPU
+	// even on a loaded machine); paced, boot plus idling costs a fraction of that.
+	if cpu > 1200*time.Millisecond {
+		t.Errorf("boot + 3 s idle at the prompt used %v of host CPU: idle time is not paced", cpu)
+	}
+}
