@@ -53,6 +53,7 @@ type Config struct {
 	Limit    uint64                    // stop after this many instructions retired in total (0: no limit)
 	NoReboot bool                      // a guest reset stops the machine instead of rebooting it
 	Pace     bool                      // idle periods last as long in host time as in virtual time
+	NoInput  bool                      // no host input will ever come: a paced guest idle with no timer stops
 	Trace    func(c *x86.CPU, cpu int) // called before every instruction (slow), nil for none
 	// Log, if set, hears of guest errors (accesses no device claims, writes to ROM) and
 	// of device features the board does not implement (guestError false).
@@ -465,6 +466,9 @@ func (m *Machine) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// SetNoInput says that no host input will come (see Config.NoInput). Call it between runs.
+func (m *Machine) SetNoInput(on bool) { m.cfg.NoInput = on }
 
 // SetPace turns real-time pacing of idle periods on or off (see Config.Pace). Call it
 // before Run.

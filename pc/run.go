@@ -263,7 +263,7 @@ func (m *Machine) waitForever() {
 			canWake = true
 		}
 	}
-	if !canWake || !m.cfg.Pace {
+	if !canWake || !m.cfg.Pace || m.cfg.NoInput {
 		m.stop(Result{Reason: Halted, Status: StatusHalted,
 			Message: "all CPUs halted with nothing to wake them: " + m.report()})
 		return

@@ -300,8 +300,12 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	x := &mux{g: stopper{m, cancel}, msg: stderr, sync: m.SyncDisks}
-	interactive := false
-	if mode == "mon:stdio" || mode == "stdio" {
+	// With no console input at all (COM1 to a file or nowhere) only timers can wake an idle
+	// guest: pacing then changes no output and keeps an idle guest from spending a host
+	// core on timer ticks (QA-B6), and a guest halted with no timer still ends the run.
+	interactive := mode != "mon:stdio" && mode != "stdio"
+	m.SetNoInput(interactive)
+	if !interactive {
 		feed := func(b []byte) { m.SendSerial(b) }
 		if mode == "mon:stdio" {
 			feed = x.feed
