@@ -191,28 +191,7 @@ func (c *CPU) iret(opsz uint8) {
 	eip := c.popPeek(0, opsz)
 	sel := uint16(c.popPeek(sz, opsz))
 	fl := c.popPeek(2*sz, opsz)
-	errc := uint32(sel &^ 3)
-	if sel&^3 == 0 {
-		c.raise(vecGP, 0)
-	}
-	d, ok := c.readDesc(sel)
-	if !ok || !d.isCode() {
-		c.raise(vecGP, errc)
-	}
-	rpl := int(sel & 3)
-	if rpl < c.cpl {
-		c.raise(vecGP, errc)
-	}
-	if d.conform() {
-		if d.dpl() > rpl {
-			c.raise(vecGP, errc)
-		}
-	} else if d.dpl() != rpl {
-		c.raise(vecGP, errc)
-	}
-	if !d.present() {
-		c.raise(vecNP, errc)
-	}
+	d, rpl := c.checkReturnCS(sel)
 	if eip > d.limit() {
 		c.raise(vecGP, 0)
 	}

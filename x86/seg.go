@@ -401,17 +401,9 @@ func (c *CPU) sysPush(d desc, sel uint16, esp uint32, vals []uint32, sz uint8) u
 	return esp
 }
 
-// farReturn performs retf [n].
-func (c *CPU) farReturn(opsz uint8, n uint32) {
-	sz := uint32(opsz)
-	eip := c.popPeek(0, opsz)
-	sel := uint16(c.popPeek(sz, opsz))
-	if !c.protMode() {
-		c.spInc(2*sz + n)
-		c.setRealCS(sel)
-		c.EIP = eip
-		return
-	}
+// checkReturnCS checks the code selector that iret or retf returns to in protected mode
+// (null, type, RPL against CPL, DPL against RPL, present) and returns its descriptor and RPL.
+func (c *CPU) checkReturnCS(sel uint16) (desc, int) {
 	errc := uint32(sel &^ 3)
 	if sel&^3 == 0 {
 		c.raise(vecGP, 0)
@@ -434,6 +426,21 @@ func (c *CPU) farReturn(opsz uint8, n uint32) {
 	if !d.present() {
 		c.raise(vecNP, errc)
 	}
+	return d, rpl
+}
+
+// farReturn performs retf [n].
+func (c *CPU) farReturn(opsz uint8, n uint32) {
+	sz := uint32(opsz)
+	eip := c.popPeek(0, opsz)
+	sel := uint16(c.popPeek(sz, opsz))
+	if !c.protMode() {
+		c.spInc(2*sz + n)
+		c.setRealCS(sel)
+		c.EIP = eip
+		return
+	}
+	d, rpl := c.checkReturnCS(sel)
 	if rpl == c.cpl {
 		if eip > d.limit() {
 			c.raise(vecGP, 0)
