@@ -423,15 +423,9 @@ func (c *CPU) fastIns(port uint16, sz int, max uint32) (done uint32) {
 	for c.Reg[ECX] != 0 && done < max {
 		di := c.Reg[EDI]
 		lin := s.base + di
-		n := (0x1000 - lin&0xFFF) / uint32(sz)
+		n := c.pageRun(lin, sz, max-done)
 		if n == 0 {
 			return
-		}
-		if n > c.Reg[ECX] {
-			n = c.Reg[ECX]
-		}
-		if n > max-done {
-			n = max - done
 		}
 		bytes := n * uint32(sz)
 		if di < s.wlo || di+bytes-1 > s.whi || di+bytes-1 < di {
@@ -464,6 +458,12 @@ func (c *CPU) fastIns(port uint16, sz int, max uint32) (done uint32) {
 	return done
 }
 
+// pageRun is how many sz-byte elements a fast rep loop may move from lin without leaving
+// its page, exceeding ECX or exceeding limit.
+func (c *CPU) pageRun(lin uint32, sz int, limit uint32) uint32 {
+	return min((0x1000-lin&0xFFF)/uint32(sz), c.Reg[ECX], limit)
+}
+
 // fastOuts does rep outs (DF=0, 32-bit addressing) a page at a time.
 func (c *CPU) fastOuts(in *insn, port uint16, sz int, max uint32) (done uint32) {
 	s := &c.sc[in.seg]
@@ -472,15 +472,9 @@ func (c *CPU) fastOuts(in *insn, port uint16, sz int, max uint32) (done uint32) 
 	for c.Reg[ECX] != 0 && done < max {
 		si := c.Reg[ESI]
 		lin := s.base + si
-		n := (0x1000 - lin&0xFFF) / uint32(sz)
+		n := c.pageRun(lin, sz, max-done)
 		if n == 0 {
 			return
-		}
-		if n > c.Reg[ECX] {
-			n = c.Reg[ECX]
-		}
-		if n > max-done {
-			n = max - done
 		}
 		bytes := n * uint32(sz)
 		if si < s.rlo || si+bytes-1 > s.rhi || si+bytes-1 < si {
