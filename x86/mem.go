@@ -17,6 +17,19 @@ const (
 // ptCacheSize is the number of page-table pages the walker remembers.
 const ptCacheSize = 16
 
+// MMIO pages get their own small tables: their accesses go to the bus, but the page walk
+// before each one is the costly part (xv6's mycpu() reads the LAPIC ID on every lock).
+const (
+	mtlbSize = 8
+	mtlbMask = mtlbSize - 1
+)
+
+// mmioEntry caches the translation of a linear page that is not RAM (or not writable).
+type mmioEntry struct {
+	tag uint32 // as tlbEntry's
+	ppn uint32
+}
+
 type tlbEntry struct {
 	tag  uint32
 	ppn  uint32
@@ -51,6 +64,8 @@ func (c *CPU) flushTLB() {
 		c.rtlb[i].tag = 0
 		c.wtlb[i].tag = 0
 	}
+	c.mrtlb = [mtlbSize]mmioEntry{}
+	c.mwtlb = [mtlbSize]mmioEntry{}
 	c.ptTag = [ptCacheSize]uint32{}
 	c.forgetFetch()
 }
@@ -59,6 +74,8 @@ func (c *CPU) flushPage(lin uint32) {
 	i := (lin >> 12) & tlbMask
 	c.rtlb[i].tag = 0
 	c.wtlb[i].tag = 0
+	c.mrtlb[i&mtlbMask].tag = 0
+	c.mwtlb[i&mtlbMask].tag = 0
 	c.forgetFetch()
 }
 
@@ -207,6 +224,18 @@ func (c *CPU) watchedPage(lin uint32) bool {
 	return false
 }
 
+// busAccess reads or writes a device (or ROM) at physical address pa. A write may change
+// what interrupts are pending, so the CPU looks again before the next instruction.
+func (c *CPU) busAccess(pa uint32, n int, write bool, v uint32) uint32 {
+	if write {
+		c.intrCheck = true
+		c.lim = 0
+		c.bus.Write(pa, n, v)
+		return 0
+	}
+	return c.bus.Read(pa, n)
+}
+
 // accessSlow reads (write=false) or writes n bytes at lin, n in 1,2,4, from any page.
 func (c *CPU) accessSlow(lin uint32, n int, write bool, v uint32, user bool) uint32 {
 	if lin&0xFFF > 0x1000-uint32(n) {
@@ -222,23 +251,28 @@ func (c *CPU) accessSlow(lin uint32, n int, write bool, v uint32, user bool) uin
 	if len(c.watches) > 0 {
 		c.checkWatch(lin, n, write)
 	}
+	tag := lin&^0xFFF | 1
+	if user {
+		tag |= 2
+	}
+	me := &c.mrtlb[(lin>>12)&mtlbMask]
+	if write {
+		me = &c.mwtlb[(lin>>12)&mtlbMask]
+	}
+	if me.tag == tag {
+		return c.busAccess(me.ppn<<12|lin&0xFFF, n, write, v)
+	}
 	pa := c.xlate(lin, write, user)
 	mem, writable := c.bus.Page(pa &^ 0xFFF)
+	cache := len(c.watches) == 0 || !c.watchedPage(lin)
 	if mem == nil || (write && !writable) {
-		c.intrCheck = true
-		c.lim = 0
-		if write {
-			c.bus.Write(pa, n, v)
-			return 0
+		if cache {
+			me.tag, me.ppn = tag, pa>>12
 		}
-		return c.bus.Read(pa, n)
+		return c.busAccess(pa, n, write, v)
 	}
 	o := pa & 0xFFF
-	if len(c.watches) == 0 || !c.watchedPage(lin) {
-		tag := lin&^0xFFF | 1
-		if user {
-			tag |= 2
-		}
+	if cache {
 		e := &c.rtlb[(lin>>12)&tlbMask]
 		if write {
 			e = &c.wtlb[(lin>>12)&tlbMask]

@@ -65,6 +65,8 @@ type cpu struct {
 	scratch    insn
 
 	rtlb, wtlb [tlbSize]tlbEntry
+	mrtlb      [mtlbSize]mmioEntry // MMIO and ROM-write translations (mem.go)
+	mwtlb      [mtlbSize]mmioEntry
 	ptTag      [ptCacheSize]uint32 // physical page number + 1 of the cached page-table pages
 	ptMem      [ptCacheSize]*[4096]byte
 	ptW        [ptCacheSize]bool
