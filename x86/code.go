@@ -86,7 +86,7 @@ func (k *CodeCache) setMode(cp *codePage, mode uint8) {
 	}
 	cp.mode = mode
 	for _, c := range k.cpus {
-		if c.fetchPage == cp || c.fetchPage2 == cp {
+		if c.fetchesFrom(cp) {
 			c.forgetFetch()
 		}
 	}
@@ -157,7 +157,7 @@ func (k *CodeCache) dropPage(ppn uint32, cp *codePage) {
 		d[ppn&1023] = nil
 	}
 	for _, c := range k.cpus {
-		if c.fetchPage == cp || c.fetchPage2 == cp {
+		if c.fetchesFrom(cp) {
 			c.forgetFetch()
 		}
 	}

@@ -103,11 +103,10 @@ func (f *fetcher) d() uint32 { return uint32(f.w()) | uint32(f.w())<<16 }
 // fetchSlow finds or decodes the instruction at CS:EIP (linear address lin) and makes its
 // page the current fetch page.
 func (c *CPU) fetchSlow(lin uint32) *insn {
-	if lin&^0xFFF == c.fetchLin2 {
-		// Back to the previous page: swap it in (it was checked when it was current).
-		c.fetchLin, c.fetchLin2 = c.fetchLin2, c.fetchLin
-		c.fetchPage, c.fetchPage2 = c.fetchPage2, c.fetchPage
-		if in := c.fetchPage.insn[lin&0xFFF]; in != nil {
+	if e := &c.fetchMRU[(lin>>12)%fetchWays]; e.lin == lin&^0xFFF {
+		// A page fetched from before: it was checked when it became current.
+		c.fetchLin, c.fetchPage = e.lin, e.cp
+		if in := e.cp.insn[lin&0xFFF]; in != nil {
 			return in
 		}
 	}
@@ -137,14 +136,12 @@ func (c *CPU) fetchSlow(lin uint32) *insn {
 		if cp.mode != c.mode {
 			c.code.setMode(cp, c.mode)
 		}
-		if c.fetchLin != 1 && c.fetchLin != lin&^0xFFF {
-			c.fetchLin2, c.fetchPage2 = c.fetchLin, c.fetchPage
-		}
 		c.fetchLin = 1
 		// The fast path may use this page only if no instruction in it can cross the CS limit.
 		if end := (lin | 0xFFF) - c.sc[CS].base; end >= c.EIP && end+15 > end && end+15 <= c.Seg[CS].Limit {
 			c.fetchLin = lin &^ 0xFFF
 			c.fetchPage = cp
+			c.fetchMRU[(lin>>12)%fetchWays] = fetchEntry{lin: c.fetchLin, cp: cp}
 		}
 		if in := cp.insn[off]; in != nil {
 			if c.EIP+uint32(in.len)-1 > c.Seg[CS].Limit {

@@ -56,13 +56,13 @@ type cpu struct {
 	sc      [6]segCache
 	spm     uint32 // stack pointer mask: 0xFFFF or 0xFFFFFFFF by SS.B
 
-	// Instruction fetch: the code page of the last fetch, by linear page.
-	fetchLin   uint32 // linear page address, or 1 if none
-	fetchPage  *codePage
-	fetchLin2  uint32 // the previous fetch page (call/ret between two pages), or 1
-	fetchPage2 *codePage
-	mode       uint8 // 1 if CS.D (32-bit code), the default sizes decoded instructions depend on
-	scratch    insn
+	// Instruction fetch: the code page of the last fetch, by linear page, and the pages
+	// fetched from before (kernel code calls across many pages: acquire, mycpu, lapicid).
+	fetchLin  uint32 // linear page address, or 1 if none
+	fetchPage *codePage
+	fetchMRU  [fetchWays]fetchEntry
+	mode      uint8 // 1 if CS.D (32-bit code), the default sizes decoded instructions depend on
+	scratch   insn
 
 	rtlb, wtlb [tlbSize]tlbEntry
 	mrtlb      [mtlbSize]mmioEntry // MMIO and ROM-write translations (mem.go)
@@ -110,10 +110,34 @@ func (c *CPU) initPrivate() {
 	c.code.cpus = append(c.code.cpus, c)
 }
 
+// fetchWays is the number of recent fetch pages a CPU remembers, by linear page number.
+const fetchWays = 16
+
+// fetchEntry is a remembered fetch page: valid for the fast path until forgetFetch.
+type fetchEntry struct {
+	lin uint32 // linear page address, or 1 if none
+	cp  *codePage
+}
+
 // forgetFetch drops the remembered fetch pages (TLB flush, CS or CPL change).
 func (c *CPU) forgetFetch() {
-	c.fetchLin, c.fetchLin2 = 1, 1
-	c.fetchPage, c.fetchPage2 = nil, nil
+	c.fetchLin, c.fetchPage = 1, nil
+	for i := range c.fetchMRU {
+		c.fetchMRU[i] = fetchEntry{lin: 1}
+	}
+}
+
+// fetchesFrom reports whether cp is one of c's remembered fetch pages.
+func (c *CPU) fetchesFrom(cp *codePage) bool {
+	if c.fetchPage == cp {
+		return true
+	}
+	for i := range c.fetchMRU {
+		if c.fetchMRU[i].cp == cp {
+			return true
+		}
+	}
+	return false
 }
 
 // Reset puts the CPU in its power-on state: real mode, CS=0xF000 with base 0xFFFF0000,
