@@ -74,4 +74,5 @@ const (
 	StopBreak                         // a debugger breakpoint or watchpoint, or single-step (#DB not delivered to the guest)
 	StopRequested                     // RequestStop was called (by a device during an access, say)
 	StopTripleFault                   // shutdown: a fault while delivering a double fault; see CPU.Fault
+	StopYield                         // spinning on a lock another CPU holds (CPU.YieldOnSpin)
 )

@@ -49,6 +49,10 @@ type CPU struct {
 	Fault    string // after StopTripleFault: one line describing the state
 	Stop     StopInfo
 
+	// YieldOnSpin makes Run return StopYield early when the CPU spins on a lock (see
+	// spin in ops_mov.go): on a board that runs CPUs in turn, the holder is not running.
+	YieldOnSpin bool
+
 	// OnInsn, if non-nil, is called before every instruction (read at the start of Run).
 	OnInsn func(c *CPU)
 	// OnEvent, if non-nil, is called for every interrupt or exception delivered.

@@ -102,6 +102,25 @@ func opXchgEG(c *CPU, in *insn) { // 86, 87
 	v := c.rd(int(in.seg), off, sz)
 	c.wr(int(in.seg), off, sz, r)
 	c.setReg(in.reg, sz, v)
+	c.spin(v != 0 && v == r)
+}
+
+// spinYield is how many failed lock attempts in a row count as spinning.
+const spinYield = 16
+
+// spin counts test-and-set attempts: failed says the lock was held (xchg stored the value
+// that was already there). After spinYield failures in a row a CPU with YieldOnSpin ends
+// its Run: the lock holder cannot let go while this CPU has the board's turn.
+func (c *CPU) spin(failed bool) {
+	if !failed {
+		c.spins = 0
+		return
+	}
+	if c.spins++; c.spins >= spinYield && c.YieldOnSpin {
+		c.spins = 0
+		c.yield = true
+		c.lim = 0
+	}
 }
 
 func opXchgAR(c *CPU, in *insn) { // 91-97

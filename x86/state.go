@@ -98,6 +98,8 @@ type cpu struct {
 	bps      map[uint32]bool
 	watches  []watch
 	watchHit bool
+	spins    int  // failed lock attempts in a row (spin)
+	yield    bool // spun long enough: end Run with StopYield
 
 	tsc     uint64
 	msrs    map[uint32]uint64
@@ -354,6 +356,7 @@ func (c *CPU) Run(budget int) StopReason {
 	c.excLeft = budget
 	c.stopReq = false
 	c.watchHit = false
+	c.yield = false
 	c.first = true
 	c.intrCheck = true
 	c.persist = c.OnInsn != nil || len(c.bps) > 0
@@ -470,6 +473,10 @@ func (c *CPU) boundary() (StopReason, bool) {
 	if c.stopReq {
 		c.stopReq = false
 		return StopRequested, true
+	}
+	if c.yield {
+		c.yield = false
+		return StopYield, true
 	}
 	if c.intrCheck || c.Halted {
 		if c.noIRQ {
