@@ -252,6 +252,7 @@ func (m *Machine) buildCPUs() {
 			a.PIC = m.pic
 		}
 		c := x86.New(&bus{m: m, apic: a}, a, m.code)
+		c.YieldOnSpin = n > 1 // CPUs run in turn: a spinner's slice cannot free the lock
 		if m.cfg.Trace != nil {
 			idx, trace := i, m.cfg.Trace
 			c.OnInsn = func(c *x86.CPU) { trace(c, idx) }
