@@ -42,6 +42,13 @@ func (k *CodeCache) lineWord(ppn uint32) *uint64 {
 	return &zeroLine
 }
 
+// reserve makes sure the next n newInsn calls return consecutive instructions.
+func (k *CodeCache) reserve(n int) {
+	if len(k.slab) < n {
+		k.slab = make([]insn, 256)
+	}
+}
+
 func (k *CodeCache) newInsn() *insn {
 	if len(k.slab) == 0 {
 		k.slab = make([]insn, 256)
@@ -81,8 +88,11 @@ func (k *CodeCache) page(ppn uint32) *codePage {
 // holds both 16- and 32-bit code, such as the AP trampoline) and makes every CPU forget it
 // as its fetch page.
 func (k *CodeCache) setMode(cp *codePage, mode uint8) {
-	for i := range cp.insn {
-		cp.insn[i] = nil
+	for i, in := range cp.insn {
+		if in != nil {
+			in.dead = true
+			cp.insn[i] = nil
+		}
 	}
 	cp.mode = mode
 	for _, c := range k.cpus {
@@ -137,11 +147,15 @@ func (k *CodeCache) written(ppn, off, n uint32) {
 		}
 		for o := lo; o < start; o++ {
 			if in := cp.insn[o]; in != nil && o+uint32(in.len) > start {
+				in.dead = true
 				cp.insn[o] = nil
 			}
 		}
 		for o := start; o < start+lineSize; o++ {
-			cp.insn[o] = nil
+			if in := cp.insn[o]; in != nil {
+				in.dead = true
+				cp.insn[o] = nil
+			}
 		}
 	}
 	if *w == 0 {

@@ -5,6 +5,8 @@ package x86
 // the default operand size (mode).
 type insn struct {
 	fn    func(*CPU, *insn)
+	next  *insn // the instruction right after this one on its page, decoded with it, or nil
+	dead  bool  // dropped from the code cache (overwritten): next pointers to it are stale
 	len   uint8
 	mode  uint8 // CS.D when decoded
 	opsz  uint8 // operand size, 2 or 4
@@ -160,12 +162,83 @@ func (c *CPU) fetchSlow(lin uint32) *insn {
 	*in = insn{}
 	c.decodeInto(in, &f)
 	if mem != nil && !f.crossed {
-		n := c.code.newInsn()
-		*n = *in
-		c.code.add(cp, pa>>12, off, n)
-		return n
+		return c.decodeRun(cp, pa>>12, off, mem, in)
 	}
 	return in
+}
+
+// maxRun bounds the instructions decoded ahead in one go.
+const maxRun = 32
+
+// decodeRun caches first, decoded at offset off of physical page ppn, and decodes the
+// instructions after it on the page until one that cannot fall through, an offset
+// already decoded, or maxRun. They go in consecutive memory, each linked to the next
+// (insn.next), so that the run loop finds the next instruction without a lookup while
+// the current one executes. Only pages whose every instruction lies within the CS limit
+// are decoded ahead (the fast path's condition), so a decode ahead cannot fault but for
+// an instruction that runs off the page or past 15 bytes; that one is left for later.
+func (c *CPU) decodeRun(cp *codePage, ppn, off uint32, mem []byte, first *insn) *insn {
+	k := c.code
+	k.reserve(maxRun)
+	head := k.newInsn()
+	*head = *first
+	k.add(cp, ppn, off, head)
+	if c.fetchLin == 1 || c.fetchPage != cp {
+		return head
+	}
+	prev, eip := head, c.EIP
+	for n := 1; n < maxRun && !endsRun(prev); n++ {
+		off += uint32(prev.len)
+		eip += uint32(prev.len)
+		if off >= 0x1000 {
+			break
+		}
+		if in := cp.insn[off]; in != nil {
+			prev.next = in
+			break
+		}
+		in := &c.scratch
+		*in = insn{}
+		if !c.decodeAhead(in, mem[off:], eip) {
+			break
+		}
+		next := k.newInsn()
+		*next = *in
+		k.add(cp, ppn, off, next)
+		prev.next = next
+		prev = next
+	}
+	return head
+}
+
+// decodeAhead decodes the instruction at the start of page (the rest of a code page) at
+// offset eip in CS, reporting false instead of faulting.
+func (c *CPU) decodeAhead(in *insn, page []byte, eip uint32) (ok bool) {
+	vec, errc := c.excVec, c.excErr
+	defer func() {
+		if x := recover(); x != nil {
+			if x != any(c.tok) {
+				panic(x)
+			}
+			c.excVec, c.excErr = vec, errc
+			ok = false
+		}
+	}()
+	f := fetcher{c: c, eip: eip, page: page, only: true}
+	c.decodeInto(in, &f)
+	return true
+}
+
+// endsRun reports whether the instruction never falls through to the next one (jumps,
+// returns, interrupts, hlt, #UD): decoding past it would decode data.
+func endsRun(in *insn) bool {
+	switch in.op {
+	case 0xE9, 0xEA, 0xEB, 0xC2, 0xC3, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF, 0xF4, 0x10B:
+		return true
+	case 0xFF:
+		return in.reg == 4 || in.reg == 5
+	}
+	return false
 }
 
 // decodeInto decodes one instruction. Undefined opcodes decode to an instruction that

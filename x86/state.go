@@ -123,6 +123,7 @@ type fetchEntry struct {
 
 // forgetFetch drops the remembered fetch pages (TLB flush, CS or CPL change).
 func (c *CPU) forgetFetch() {
+	c.lim = 0 // leave a run of linked instructions (runLoop): they were found by the old mapping
 	c.fetchLin, c.fetchPage = 1, nil
 	for i := range c.fetchMRU {
 		c.fetchMRU[i] = fetchEntry{lin: 1}
@@ -417,10 +418,29 @@ func (c *CPU) runLoop() (r StopReason, done bool) {
 			}
 		} else {
 			in = c.fetchSlow(lin)
+			if c.fetchLin == 1 { // not a fast page: no runs
+				c.EIP += uint32(in.len)
+				in.fn(c, in)
+				c.Retired++
+				continue
+			}
 		}
-		c.EIP += uint32(in.len)
-		in.fn(c, in)
-		c.Retired++
+		// Follow the run of instructions decoded together while control falls through,
+		// nothing asked for the boundary (c.lim: interrupts, stores to code, a new
+		// mapping) and the next one is still valid.
+		eip := c.EIP
+		for {
+			eip += uint32(in.len)
+			c.EIP = eip
+			next := in.next
+			in.fn(c, in)
+			c.Retired++
+			if c.Retired >= c.lim || c.EIP != eip || next == nil || next.dead {
+				break
+			}
+			in = next
+			c.curEIP = eip
+		}
 	}
 	if c.Halted {
 		return StopHalt, true
