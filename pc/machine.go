@@ -94,6 +94,7 @@ type Machine struct {
 	ram      []byte
 	ramBlock *ramBlock // owns ram (ram_*.go)
 	ramTop   uint32    // len(ram)
+	pfNext   uint32    // bus.Page tells the prefaulter of RAM pages from here up (prefault.go)
 	romLow   uint32    // where the low alias of the ROM starts (1 MB without a ROM)
 	rom      []byte
 	cpus     []*x86.CPU
@@ -183,6 +184,9 @@ func New(cfg Config) (*Machine, error) {
 	}
 	m.ramBlock, m.ram = block, block.b
 	m.ramTop = uint32(len(m.ram)) // MaxMemoryMB keeps it below 4 GB
+	if block.pf == nil {
+		m.pfNext = ^uint32(0) // above every page
+	}
 	m.romLow = uint32(lowROMTop - len(m.rom))
 	m.buildChips()
 	if err := m.attachDisks(); err != nil {
@@ -446,8 +450,10 @@ func (m *Machine) CPUs() []*x86.CPU { return m.cpus }
 // RAM returns guest physical memory, with the same rule as CPUs.
 func (m *Machine) RAM() []byte { return m.ram }
 
-// Close flushes and closes the disks (those that can be synced and closed).
+// Close flushes and closes the disks (those that can be synced and closed), and ends
+// the prefaulting of RAM.
 func (m *Machine) Close() error {
+	m.ramBlock.pf.stop()
 	var errs []error
 	for i, d := range m.cfg.Disks {
 		if d == nil {

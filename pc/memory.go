@@ -48,6 +48,9 @@ func (b *bus) Page(pa uint32) ([]byte, bool) {
 	pa &^= pageSize - 1
 	// The common case first: RAM outside the low ROM alias (romLow is 1 MB without a ROM).
 	if pa < m.ramTop && (pa < m.romLow || pa >= lowROMTop) {
+		if pa >= m.pfNext {
+			m.notePage(pa)
+		}
 		return m.ram[pa : pa+pageSize : pa+pageSize], true
 	}
 	if p := m.romPage(pa); p != nil {
@@ -57,6 +60,13 @@ func (b *bus) Page(pa uint32) ([]byte, bool) {
 		return m.ram[pa : pa+pageSize : pa+pageSize], true
 	}
 	return nil, false
+}
+
+// notePage tells the prefaulter that the guest has reached RAM page pa, at most once
+// per prefaultStep of progress up through RAM (prefault.go).
+func (m *Machine) notePage(pa uint32) {
+	m.pfNext = pa + prefaultStep
+	m.ramBlock.pf.note(pa + pageSize)
 }
 
 // Read reads MMIO, ROM or (for accesses the CPU did not do directly) RAM; unmapped
