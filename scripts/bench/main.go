@@ -18,6 +18,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"gemu/harness"
 )
 
 // emulator is one side of the comparison.
@@ -126,7 +128,48 @@ func run(runs int, what []string, qemuPath, kernel, fsImg string) error {
 			}
 		}
 		report(c, emus, results)
+		if c.command == "bench" && !qemuOnly {
+			if err := reportMIPS(c, kernel, fsImg, results[0]); err != nil {
+				return err
+			}
+		}
 	}
+	return nil
+}
+
+// reportMIPS prints Gemu's guest MIPS on case c: Gemu's clock is exact, so the guest
+// instructions of the command are counted once in this process (a headless session on the
+// same images) and divided by the median wall time the gemu process took for it.
+func reportMIPS(c benchCase, kernel, fsImg string, ms []measurement) error {
+	k, err := os.ReadFile(kernel)
+	if err != nil {
+		return err
+	}
+	f, err := os.ReadFile(fsImg)
+	if err != nil {
+		return err
+	}
+	s, err := harness.Start(harness.Config{Kernel: k, FS: f, CPUs: c.cpus, MemoryMB: 512})
+	if err != nil {
+		return fmt.Errorf("counting instructions: %w", err)
+	}
+	defer s.Close()
+	if err := s.Expect("$ "); err != nil {
+		return fmt.Errorf("counting instructions: %w", err)
+	}
+	n0 := s.Machine().Stats().Retired
+	s.Send(c.command + "\n")
+	if _, err := s.ExpectRegexp(c.done, 600e9); err != nil {
+		return fmt.Errorf("counting instructions: %w", err)
+	}
+	n := s.Machine().Stats().Retired - n0
+	secs := make([]float64, len(ms))
+	for i, m := range ms {
+		secs[i] = m.seconds
+	}
+	sort.Float64s(secs)
+	fmt.Printf("    gemu guest MIPS: %.0f (%d M instructions from typing %q to its last line, median %.3f s)\n",
+		float64(n)/secs[len(secs)/2]/1e6, n/1e6, c.command, secs[len(secs)/2])
 	return nil
 }
 
