@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // Prefaulting. The first write to each page of guest RAM costs the host a page fault
@@ -28,7 +29,18 @@ const (
 	prefaultChunk = 2 << 20
 	// prefaultStep is how far up the guest moves before the prefaulter is told again.
 	prefaultStep = 1 << 20
+	// prefaultSlowLead is how far ahead it populates while populating is slow (see
+	// prefaultSlow): the guest then goes no faster than the host backs memory, so a
+	// long lead gains nothing, and what lies beyond the guest's last page is CPU
+	// spent for nothing (~5 ms per chunk).
+	prefaultSlowLead = 2 * prefaultChunk
 )
+
+// prefaultSlow is how long populating a chunk may take while the host has the memory
+// at hand: measured 0.1-0.3 ms, against ~5 ms when the hypervisor must back it afresh
+// (and then two threads faulting at once went no faster than one). A variable for
+// tests, read by newPrefaulter.
+var prefaultSlow = time.Millisecond
 
 // noJump is prefaulter.jumpFrom's value when the guest has not jumped.
 const noJump = ^uint32(0)
@@ -47,9 +59,10 @@ type prefaulter struct {
 	quit     chan struct{} // closed by stop
 	done     chan struct{} // closed when the goroutine has ended
 
-	size uint32     // len(b)
-	mu   sync.Mutex // held while populating; stop takes it
-	b    []byte     // the RAM; nil once stopped
+	size      uint32        // len(b)
+	slowLimit time.Duration // prefaultSlow
+	mu        sync.Mutex    // held while populating; stop takes it
+	b         []byte        // the RAM; nil once stopped
 }
 
 // newPrefaulter starts prefaulting b, or returns nil where the OS cannot populate
@@ -62,11 +75,12 @@ func newPrefaulter(b []byte) *prefaulter {
 		return nil
 	}
 	p := &prefaulter{
-		b:    b,
-		size: uint32(len(b)),
-		wake: make(chan struct{}, 1),
-		quit: make(chan struct{}),
-		done: make(chan struct{}),
+		b:         b,
+		size:      uint32(len(b)),
+		slowLimit: prefaultSlow,
+		wake:      make(chan struct{}, 1),
+		quit:      make(chan struct{}),
+		done:      make(chan struct{}),
 	}
 	p.jumpFrom.Store(noJump)
 	p.wake <- struct{}{}
@@ -115,15 +129,21 @@ func (p *prefaulter) stop() {
 // through RAM: when the guest comes within half a window of hi, hi moves up to
 // mark+window. If the guest overtakes the stream (it faults pages faster than the
 // kernel populates them here), the stream restarts half a window above the guest, so
-// that the two fault different pages at the same time rather than the same ones. If
-// the guest jumps (RAM used out of order), the pages populated above its old mark may
-// never be touched: they are charged to the window, which shrinks, so the populated
-// but unused memory never exceeds prefaultWindow in total; with nothing left,
-// prefaulting ends. It ends too when it reaches the end of RAM.
+// that the two fault different pages at the same time rather than the same ones;
+// but if populating was slow (the host itself must back the memory, which it does
+// one fault at a time), faulting beside the guest only burns CPU on both sides, so
+// until a chunk populates fast again it keeps only a short lead, and when overtaken
+// populates one probe chunk each time the guest passes it.
+// If the guest jumps (RAM used out of order), the pages populated above its old mark
+// may never be touched: they are charged to the window, which shrinks, so the
+// populated but unused memory never exceeds prefaultWindow in total; with nothing
+// left, prefaulting ends. It ends too when it reaches the end of RAM.
 func (p *prefaulter) run() {
 	defer close(p.done)
 	var hi uint32
 	window := uint32(prefaultWindow)
+	slow := false      // the last populate took longer than prefaultSlow per chunk
+	probe := uint64(0) // while overtaken and slow: populate no further than this
 	for {
 		select {
 		case <-p.quit:
@@ -139,21 +159,35 @@ func (p *prefaulter) run() {
 				}
 				window -= hi - from
 			}
+			lead := window // how far ahead of the guest to populate
+			if slow {
+				lead = min(window, prefaultSlowLead)
+			}
 			switch {
 			case mark <= hi:
 			case from != noJump: // a new stream
-				hi = mark
+				hi, probe = mark, 0
 			default: // overtaken
-				hi = mark + window/2
+				hi, probe = mark+lead/2, 0
+				if slow {
+					probe = uint64(hi&^(prefaultChunk-1)) + prefaultChunk
+				}
 			}
-			target := min(uint64(mark)+uint64(window), uint64(p.size))
+			target := min(uint64(mark)+uint64(lead), uint64(p.size))
+			if probe != 0 {
+				target = min(target, probe)
+			}
 			if uint64(hi) >= target {
 				if uint64(hi) >= uint64(p.size) {
 					return // all of RAM is populated
 				}
-				// Sleep until the guest is half a window from hi: one wakeup per
-				// half window, not one per note (each costs a host thread switch).
-				want := hi - window/2
+				// Sleep until the guest is half a lead from hi (one wakeup per half
+				// lead, not one per note: each costs a host thread switch), or
+				// after a probe until it overtakes again.
+				want := max(hi, lead/2) - lead/2
+				if probe != 0 {
+					want = hi
+				}
 				p.want.Store(want)
 				if p.mark.Load() < want {
 					break
@@ -161,9 +195,11 @@ func (p *prefaulter) run() {
 				continue
 			}
 			end := min(uint64(hi&^(prefaultChunk-1))+prefaultChunk, target)
+			t := time.Now()
 			if !p.populate(hi, uint32(end)) {
 				return
 			}
+			slow = time.Since(t)*prefaultChunk > p.slowLimit*time.Duration(end-uint64(hi))
 			hi = uint32(end)
 			p.hi.Store(hi)
 		}

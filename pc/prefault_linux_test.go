@@ -62,6 +62,7 @@ const slack = 2 * prefaultChunk
 // prefaulter can follow: it keeps at least half a window populated above the guest,
 // and nothing beyond a window.
 func TestPrefaultFollowsGuest(t *testing.T) {
+	prefaultSpeed(t, true)
 	m, _ := bootTestSector(t, "spin", Config{MemoryMB: 256})
 	p := testPrefaulter(t, m)
 	b := &bus{m: m}
@@ -83,9 +84,33 @@ func TestPrefaultFollowsGuest(t *testing.T) {
 	}
 }
 
+// TestPrefaultSlowShortLead moves the stand-in guest where populating is slow: the
+// prefaulter follows it with the short lead only (and probes when overtaken).
+func TestPrefaultSlowShortLead(t *testing.T) {
+	prefaultSpeed(t, false)
+	m, _ := bootTestSector(t, "spin", Config{MemoryMB: 256})
+	p := testPrefaulter(t, m)
+	waitPopulated(t, p, prefaultSlowLead)
+	b := &bus{m: m}
+	const reached = 96 << 20
+	for pa := uint32(0); pa < reached; pa += pageSize {
+		b.Page(pa)
+		if pa%(1<<20) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	mark := int(p.mark.Load())
+	waitPopulated(t, p, uint32(mark))
+	settle(p)
+	if got := resident(t, m.ram, mark+prefaultSlowLead+slack, len(m.ram)); got != 0 {
+		t.Errorf("%d KB resident beyond the short lead", got>>10)
+	}
+}
+
 // TestPrefaultBoundedSmallGuest boots a guest that touches almost nothing: RAM stays
 // at what it touched plus the window, whatever the RAM size.
 func TestPrefaultBoundedSmallGuest(t *testing.T) {
+	prefaultSpeed(t, true)
 	m, _ := bootTestSector(t, "spin", Config{MemoryMB: 256})
 	p := testPrefaulter(t, m)
 	if _, _, err := m.RunFor(t.Context(), 20e6); err != nil {
@@ -103,6 +128,7 @@ func TestPrefaultBoundedSmallGuest(t *testing.T) {
 // above each piece is charged, so the total stays within the window, and prefaulting
 // ends when the window is used up.
 func TestPrefaultJumpsCharged(t *testing.T) {
+	prefaultSpeed(t, true)
 	m, _ := bootTestSector(t, "spin", Config{MemoryMB: 512})
 	p := testPrefaulter(t, m)
 	waitPopulated(t, p, prefaultWindow) // the first window, at 0

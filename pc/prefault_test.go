@@ -16,6 +16,18 @@ func testPrefaulter(t *testing.T, m *Machine) *prefaulter {
 	return p
 }
 
+// prefaultSpeed makes the prefaulters of machines made from now to the end of the
+// test take every populate as fast (the full window) or as slow (the short lead),
+// whatever the host does.
+func prefaultSpeed(t *testing.T, fast bool) {
+	old := prefaultSlow
+	prefaultSlow = 0
+	if fast {
+		prefaultSlow = time.Hour
+	}
+	t.Cleanup(func() { prefaultSlow = old })
+}
+
 // waitClosed reports whether ch is closed within d.
 func waitClosed(ch <-chan struct{}, d time.Duration) bool {
 	select {
@@ -67,14 +79,14 @@ func TestPrefaultDoesNotChangeRAM(t *testing.T) {
 	m, _ := bootTestSector(t, "spin", Config{MemoryMB: 64})
 	p := testPrefaulter(t, m)
 	b := &bus{m: m}
-	for pa := uint32(0x100000); pa < 60<<20; pa += pageSize {
+	for pa := uint32(0x100000); pa < 64<<20; pa += pageSize {
 		m.ram[pa+pa>>12%pageSize] = byte(pa>>12) | 1
 		b.Page(pa)
 	}
 	if !waitClosed(p.done, 10*time.Second) { // it ends at the end of RAM
 		t.Fatalf("prefaulter not done: populated to %d MB of 64", p.hi.Load()>>20)
 	}
-	for pa := uint32(0x100000); pa < 60<<20; pa += pageSize {
+	for pa := uint32(0x100000); pa < 64<<20; pa += pageSize {
 		if got, want := m.ram[pa+pa>>12%pageSize], byte(pa>>12)|1; got != want {
 			t.Fatalf("RAM at %#x is %#x, want %#x", pa+pa>>12%pageSize, got, want)
 		}
