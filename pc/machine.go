@@ -190,6 +190,7 @@ func New(cfg Config) (*Machine, error) {
 	m.romLow = uint32(lowROMTop - len(m.rom))
 	m.buildChips()
 	if err := m.attachDisks(); err != nil {
+		block.pf.stop() // no prefaulting for a machine that is not made
 		return nil, err
 	}
 	m.buildCPUs()
@@ -205,6 +206,7 @@ func New(cfg Config) (*Machine, error) {
 	}
 	m.buildPorts()
 	if err := m.boot(); err != nil {
+		block.pf.stop()
 		return nil, err
 	}
 	return m, nil
