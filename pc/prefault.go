@@ -21,8 +21,8 @@ import (
 // ~+10 ms of CPU), but the runs where the hypervisor backs some chunks afresh: p90
 // 220 -> 110-130 ms, worst of 30 325 -> 135 ms.
 const (
-	// prefaultWindow is how far ahead of the guest RAM is populated, and so the most
-	// resident memory the guest was never handed (plus a chunk of rounding). The
+	// prefaultWindow is how far ahead of the guest RAM is populated: nothing above
+	// the highest page the guest was handed plus the window is ever populated. The
 	// goroutine sleeps until the guest is half a window from the populated end; 16 MB
 	// is ~5 ms of xv6's kinit at the rate Gemu fills pages (~3 GB/s), a scheduling
 	// delay the prefaulter can take on a loaded host without falling behind, while
@@ -140,10 +140,13 @@ func (p *prefaulter) stop() {
 // one fault at a time), faulting beside the guest only burns CPU on both sides, so
 // until a chunk populates fast again it keeps only a short lead, and when overtaken
 // populates one probe chunk each time the guest passes it.
-// If the guest jumps (RAM used out of order), the pages populated above its old mark
-// may never be touched: they are charged to the window, which shrinks, so the
-// populated but unused memory never exceeds prefaultWindow in total; with nothing
-// left, prefaulting ends. It ends too when it reaches the end of RAM.
+// If the guest jumps up by more than a window (RAM used out of order), the pages
+// populated above its old mark may never be touched: they are charged to the window,
+// which shrinks, so what such jumps leave populated and unused never exceeds
+// prefaultWindow in total; with nothing left, prefaulting ends. (Smaller gaps are
+// taken as the guest's own stream: a guest handed one page every few MB gets the
+// RAM in between populated, never more than its highest page plus the window.) It
+// ends too when it reaches the end of RAM.
 func (p *prefaulter) run() {
 	defer close(p.done)
 	var hi uint32
