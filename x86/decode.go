@@ -105,9 +105,9 @@ func (f *fetcher) d() uint32 { return uint32(f.w()) | uint32(f.w())<<16 }
 // fetchSlow finds or decodes the instruction at CS:EIP (linear address lin) and makes its
 // page the current fetch page.
 func (c *CPU) fetchSlow(lin uint32) *insn {
-	if e := &c.fetchMRU[(lin>>12)%fetchWays]; e.lin == lin&^0xFFF {
+	if e := &c.fetchMRU[(lin>>12)%fetchWays]; e.tag == lin&^0xFFF|c.tagBits {
 		// A page fetched from before: it was checked when it became current.
-		c.fetchLin, c.fetchPage = e.lin, e.cp
+		c.fetchLin, c.fetchPage = lin&^0xFFF, e.cp
 		if in := e.cp.insn[lin&0xFFF]; in != nil {
 			return in
 		}
@@ -143,7 +143,7 @@ func (c *CPU) fetchSlow(lin uint32) *insn {
 		if end := (lin | 0xFFF) - c.sc[CS].base; end >= c.EIP && end+15 > end && end+15 <= c.Seg[CS].Limit {
 			c.fetchLin = lin &^ 0xFFF
 			c.fetchPage = cp
-			c.fetchMRU[(lin>>12)%fetchWays] = fetchEntry{lin: c.fetchLin, cp: cp}
+			c.fetchMRU[(lin>>12)%fetchWays] = fetchEntry{tag: c.fetchLin | c.tagBits, cp: cp}
 		}
 		if in := cp.insn[off]; in != nil {
 			if c.EIP+uint32(in.len)-1 > c.Seg[CS].Limit {

@@ -84,3 +84,24 @@ func TestCondAfterSub(t *testing.T) {
 		}
 	}
 }
+
+// The fetch pages a CPU remembers were checked at a privilege: a return to user mode on
+// the kernel's own (supervisor) code page must fault, not run from the remembered page.
+func TestUserFetchFromKernelCodePage(t *testing.T) {
+	c, b, _ := newFlat(t)
+	installStubs(b)
+	pagingSetup(c, b)
+	// call 0x10100 (decode and run it at CPL 0), then iret to it at CPL 3.
+	b.put(0x10000, append([]byte{0xE8, 0xFB, 0, 0, 0}, enterUser(0x10100, 0x400800)...))
+	b.put(0x10100, []byte{0x90, 0xC3}) // nop; ret
+	runToHalt(t, c)
+	if v := b.r32(vecSlot); v != vecPF {
+		t.Fatalf("vector %d, want 14 (page fault)", v)
+	}
+	if c.CR2 != 0x10100 {
+		t.Errorf("CR2 %#x, want 0x10100", c.CR2)
+	}
+	if e := b.r32(c.Reg[ESP]); e != 5 {
+		t.Errorf("error code %#x, want 5 (user, present)", e)
+	}
+}

@@ -61,7 +61,8 @@ type cpu struct {
 	fetchLin  uint32 // linear page address, or 1 if none
 	fetchPage *codePage
 	fetchMRU  [fetchWays]fetchEntry
-	mode      uint8 // 1 if CS.D (32-bit code), the default sizes decoded instructions depend on
+	mode      uint8  // 1 if CS.D (32-bit code), the default sizes decoded instructions depend on
+	csLimit   uint32 // CS's limit when the fetch pages were checked
 	scratch   insn
 
 	rtlb, wtlb [tlbSize]tlbEntry
@@ -117,7 +118,7 @@ const fetchWays = 16
 
 // fetchEntry is a remembered fetch page: valid for the fast path until forgetFetch.
 type fetchEntry struct {
-	lin uint32 // linear page address, or 1 if none
+	tag uint32 // linear page address | the TLB's tagBits (user or supervisor), or 0 if none
 	cp  *codePage
 }
 
@@ -125,9 +126,7 @@ type fetchEntry struct {
 func (c *CPU) forgetFetch() {
 	c.lim = 0 // leave a run of linked instructions (runLoop): they were found by the old mapping
 	c.fetchLin, c.fetchPage = 1, nil
-	for i := range c.fetchMRU {
-		c.fetchMRU[i] = fetchEntry{lin: 1}
-	}
+	c.fetchMRU = [fetchWays]fetchEntry{}
 }
 
 // fetchesFrom reports whether cp is one of c's remembered fetch pages.
@@ -234,25 +233,33 @@ func (c *CPU) setCPL(cpl int) {
 	if c.user {
 		c.tagBits = 3
 	}
-	c.forgetFetch()
+	// The remembered fetch pages carry the privilege they were checked at (fetchEntry):
+	// only the current one goes.
+	c.fetchLin, c.fetchPage = 1, nil
+	c.lim = 0
 }
 
 // segChanged recomputes the access ranges of segment register i.
 func (c *CPU) segChanged(i int) {
 	s := &c.Seg[i]
 	k := &c.sc[i]
+	if i == CS {
+		mode := uint8(s.Attr >> 14 & 1)
+		if c.CR0&cr0PE == 0 {
+			mode = 0
+		}
+		// The fetch pages were checked against CS's base and limit and decoded in its
+		// mode; a far transfer or interrupt that keeps all three keeps them.
+		if k.base != s.Base || c.csLimit != s.Limit || c.mode != mode {
+			c.forgetFetch()
+		}
+		c.mode, c.csLimit = mode, s.Limit
+	}
 	k.base = s.Base
 	if i == SS {
 		c.spm = 0xFFFF
 		if s.Attr&0x4000 != 0 && c.CR0&cr0PE != 0 {
 			c.spm = 0xFFFFFFFF
-		}
-	}
-	if i == CS {
-		c.forgetFetch()
-		c.mode = uint8(s.Attr >> 14 & 1)
-		if c.CR0&cr0PE == 0 {
-			c.mode = 0
 		}
 	}
 	if c.CR0&cr0PE == 0 {
