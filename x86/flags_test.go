@@ -17,26 +17,9 @@ func TestCondAfterSub(t *testing.T) {
 				for cc := uint8(0); cc < 16; cc++ {
 					c.setLazy(lSub, a, b, (a-b)&mask, sz)
 					got := c.cond(cc)
-					c.lop = lSub // the long way, through the flag functions
-					var r bool
-					switch cc >> 1 {
-					case 0:
-						r = c.of()
-					case 1:
-						r = c.cf()
-					case 2:
-						r = c.zf()
-					case 3:
-						r = c.cf() || c.zf()
-					case 4:
-						r = c.sf()
-					case 5:
-						r = c.pf()
-					case 6:
-						r = c.sf() != c.of()
-					case 7:
-						r = c.zf() || c.sf() != c.of()
-					}
+					f := c.arith() // the long way: EFLAGS, then the condition from its bits
+					cf, zf, sf, of, pf := f&fCF != 0, f&fZF != 0, f&fSF != 0, f&fOF != 0, f&fPF != 0
+					r := [8]bool{of, cf, zf, cf || zf, sf, pf, sf != of, zf || sf != of}[cc>>1]
 					if want := r != (cc&1 != 0); got != want {
 						t.Errorf("size %d: %#x - %#x, condition %#x: got %v, want %v", sz, a, b, cc, got, want)
 					}
