@@ -52,6 +52,7 @@ type Config struct {
 	ExitSize int                       // isa-debug-exit width in bytes (0 means 1)
 	Limit    uint64                    // stop after this many instructions retired in total (0: no limit)
 	NoReboot bool                      // a guest reset stops the machine instead of rebooting it
+	NoJIT    bool                      // interpret every instruction (x86.CPU.NoJIT)
 	Pace     bool                      // idle periods last as long in host time as in virtual time
 	NoInput  bool                      // no host input will ever come: a paced guest idle with no timer stops
 	Trace    func(c *x86.CPU, cpu int) // called before every instruction (slow), nil for none
@@ -259,6 +260,7 @@ func (m *Machine) buildCPUs() {
 		}
 		c := x86.New(&bus{m: m, apic: a}, a, m.code)
 		c.YieldOnSpin = n > 1 // CPUs run in turn: a spinner's slice cannot free the lock
+		c.NoJIT = m.cfg.NoJIT
 		if m.cfg.Trace != nil {
 			idx, trace := i, m.cfg.Trace
 			c.OnInsn = func(c *x86.CPU) { trace(c, idx) }

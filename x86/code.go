@@ -24,6 +24,8 @@ type CodeCache struct {
 	pdir  [1024]*[1024]*codePage // the same pages by physical page number: lookups without hashing
 	cpus  []*CPU
 	slab  []insn
+	gen   uint64 // counts the drops of decoded instructions (blocks check theirs by it)
+	jit   *jitCache
 }
 
 // zeroLine is the line map of every page in a 4 MB region that never held code.
@@ -94,6 +96,7 @@ func (k *CodeCache) setMode(cp *codePage, mode uint8) {
 			cp.insn[i] = nil
 		}
 	}
+	k.gen++
 	cp.mode = mode
 	for _, c := range k.cpus {
 		if c.fetchesFrom(cp) {
@@ -131,6 +134,7 @@ func (k *CodeCache) written(ppn, off, n uint32) {
 		return
 	}
 	*w &^= hit
+	k.gen++
 	d := k.pdir[ppn>>10]
 	if d == nil || d[ppn&1023] == nil {
 		return

@@ -53,6 +53,10 @@ type CPU struct {
 	// spin in ops_mov.go): on a board that runs CPUs in turn, the holder is not running.
 	YieldOnSpin bool
 
+	// NoJIT makes the CPU interpret every instruction instead of translating hot code to
+	// host code (for comparing the two; results are the same).
+	NoJIT bool
+
 	// OnInsn, if non-nil, is called before every instruction (read at the start of Run).
 	OnInsn func(c *CPU)
 	// OnEvent, if non-nil, is called for every interrupt or exception delivered.

@@ -7,6 +7,9 @@ type insn struct {
 	fn    func(*CPU, *insn)
 	next  *insn // the instruction right after this one on its page, decoded with it, or nil
 	dead  bool  // dropped from the code cache (overwritten): next pointers to it are stale
+	jstop bool  // the run loop leaves a run before this one: it has a block, or runs alone
+	heat  uint8 // dispatches so far, toward translation (jit.go), or heatNever
+	blk   *block
 	len   uint8
 	mode  uint8 // CS.D when decoded
 	opsz  uint8 // operand size, 2 or 4

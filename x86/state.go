@@ -55,6 +55,7 @@ type cpu struct {
 	tagBits uint32
 	sc      [6]segCache
 	spm     uint32 // stack pointer mask: 0xFFFF or 0xFFFFFFFF by SS.B
+	flat    bool   // 32-bit code with flat CS, DS, ES, SS: translated blocks may run (jit.go)
 
 	// Instruction fetch: the code page of the last fetch, by linear page, and the pages
 	// fetched from before (kernel code calls across many pages: acquire, mycpu, lapicid).
@@ -241,6 +242,11 @@ func (c *CPU) setCPL(cpl int) {
 
 // segChanged recomputes the access ranges of segment register i.
 func (c *CPU) segChanged(i int) {
+	c.segRanges(i)
+	c.updateFlat()
+}
+
+func (c *CPU) segRanges(i int) {
 	s := &c.Seg[i]
 	k := &c.sc[i]
 	if i == CS {
@@ -403,6 +409,7 @@ func (c *CPU) runLoop() (r StopReason, done bool) {
 			r, done = c.recovered(x)
 		}
 	}()
+	single := false // after a block's side exit: the next instruction is interpreted
 	for {
 		if c.Retired >= c.lim {
 			if c.Retired >= c.end {
@@ -432,9 +439,31 @@ func (c *CPU) runLoop() (r StopReason, done bool) {
 				continue
 			}
 		}
+		if jitSupported && c.flat && !c.NoJIT {
+			// Translated code (jit.go): a block runs whole; an instruction without one
+			// runs alone; others are counted toward translation.
+			if b := in.blk; b != nil && !single {
+				ran, side := c.runBlock(in, b)
+				if ran {
+					single = side
+					continue
+				}
+			} else if single || in.heat == heatNever {
+				single = false
+				c.EIP += uint32(in.len)
+				in.fn(c, in)
+				c.Retired++
+				continue
+			} else if in.heat++; in.heat >= jitHot {
+				c.compile(in)
+				if in.blk != nil {
+					continue
+				}
+			}
+		}
 		// Follow the run of instructions decoded together while control falls through,
 		// nothing asked for the boundary (c.lim: interrupts, stores to code, a new
-		// mapping) and the next one is still valid.
+		// mapping) and the next one is still valid (and has no block of its own).
 		eip := c.EIP
 		for {
 			eip += uint32(in.len)
@@ -442,7 +471,7 @@ func (c *CPU) runLoop() (r StopReason, done bool) {
 			next := in.next
 			in.fn(c, in)
 			c.Retired++
-			if c.Retired >= c.lim || c.EIP != eip || next == nil || next.dead {
+			if c.Retired >= c.lim || c.EIP != eip || next == nil || next.dead || next.jstop {
 				break
 			}
 			in = next

@@ -16,6 +16,7 @@ type options struct {
 	serial    string // "", "mon:stdio", "stdio", "file:PATH", "null"
 	display   string // "", "none", "curses", ...
 	noReboot  bool
+	interp    bool // -accel interp: no translation to host code
 	bios      string
 	kernel    string
 	appendArg string
@@ -64,6 +65,7 @@ var flagTable = map[string]flagSpec{
 	"display":   {true, parseDisplay},
 	"no-reboot": {false, func(o *options, v string) error { o.noReboot = true; return nil }},
 	"monitor":   {true, parseMonitor},
+	"accel":     {true, parseAccel},
 	"net":       {true, parseNet},
 	"bios":      {true, func(o *options, v string) error { o.bios = v; return nonEmpty(v) }},
 	"kernel":    {true, func(o *options, v string) error { o.kernel = v; return nonEmpty(v) }},
@@ -104,6 +106,7 @@ With no disk, kernel or BIOS option gemu boots its bundled xv6.
   -serial mon:stdio|stdio|file:PATH|null
   -display none          no screen
   -no-reboot             exit when the guest resets
+  -accel tcg|interp      translate hot code to host code (default), or interpret only
   -bios FILE             run a ROM image (64-256 KB) from the reset vector
   -kernel FILE           boot a multiboot kernel; -append CMDLINE, -initrd F1[ ARGS],F2
   -debugcon DEST         port 0xe9 to DEST (stdio, file:PATH, null)
@@ -357,6 +360,21 @@ func parseDisplay(o *options, v string) error {
 		return fmt.Errorf("unsupported display %q", v)
 	}
 	o.display = kind
+	return nil
+}
+
+// parseAccel takes qemu's -accel tcg (what gemu does by default: translate hot code) and
+// -accel interp (interpret every instruction, for comparing the two).
+func parseAccel(o *options, v string) error {
+	kind, _, _ := strings.Cut(v, ",")
+	switch kind {
+	case "tcg":
+		o.interp = false
+	case "interp":
+		o.interp = true
+	default:
+		return fmt.Errorf("unsupported accelerator %q (want tcg or interp)", v)
+	}
 	return nil
 }
 

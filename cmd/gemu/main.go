@@ -147,7 +147,7 @@ func serialMode(o *options) string {
 
 // config turns options into a machine configuration, opening the files it names.
 func (s *session) config(o *options, stdout io.Writer) (*pc.Config, error) {
-	cfg := &pc.Config{CPUs: o.smp, MemoryMB: o.memMB, NoReboot: o.noReboot, Limit: o.icount, RTC: o.rtc}
+	cfg := &pc.Config{CPUs: o.smp, MemoryMB: o.memMB, NoReboot: o.noReboot, Limit: o.icount, RTC: o.rtc, NoJIT: o.interp}
 	var err error
 	if s.ui != nil {
 		cfg.Serial, err = s.ui.serial(s, o)

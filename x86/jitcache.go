@@ -1,0 +1,116 @@
+package x86
+
+// jitCache holds the translated blocks of a CodeCache and the executable memory they live in.
+type jitCache struct {
+	mem     execMem
+	j       jitter
+	heads   []*insn // instructions that have a block
+	chunk   []byte  // the chunk being filled
+	used    int
+	flagsFn uintptr // the shared routines at the start of chunk
+	saveFn  uintptr
+	broken  bool // executable memory could not be had: interpret only
+}
+
+const (
+	jitChunk  = 4 << 20
+	jitChunks = 16 // at most this many chunks; then every block is dropped and they are reused
+)
+
+// newChunk starts filling the next chunk with the shared routines at its start.
+func (jc *jitCache) newChunk() bool {
+	next := jc.mem.next(jitChunk, jitChunks)
+	if next == nil {
+		jc.flush()
+		if next = jc.mem.next(jitChunk, jitChunks); next == nil {
+			jc.broken = true
+			return false
+		}
+	}
+	jc.chunk = next
+	org := addrOf(next)
+	jc.flagsFn, jc.saveFn = emitShared(&jc.j.a, org)
+	jc.used = copy(jc.chunk, jc.j.a.B)
+	return true
+}
+
+// flush drops every block and makes the chunks free for reuse.
+func (jc *jitCache) flush() {
+	for _, in := range jc.heads {
+		in.blk, in.jstop, in.heat = nil, false, 0
+	}
+	jc.heads = nil
+	jc.mem.reuse()
+	jc.chunk = nil
+}
+
+// compile translates the block starting at in, or marks in as one to interpret alone.
+func (c *CPU) compile(in *insn) {
+	k := c.code
+	if k.jit == nil {
+		k.jit = &jitCache{}
+	}
+	jc := k.jit
+	if jc.broken || (jc.chunk == nil && !jc.newChunk()) {
+		in.heat, in.jstop = heatNever, true
+		return
+	}
+	for try := 0; ; try++ {
+		j := &jc.j
+		j.flagsFn, j.saveFn = jc.flagsFn, jc.saveFn
+		ins := j.translate(in, addrOf(jc.chunk)+uintptr(jc.used))
+		if ins == nil {
+			in.heat, in.jstop = heatNever, true
+			return
+		}
+		if jc.used+len(j.a.B) > len(jc.chunk) {
+			if try > 0 || !jc.newChunk() {
+				in.heat, in.jstop = heatNever, true
+				return
+			}
+			continue
+		}
+		addr := addrOf(jc.chunk) + uintptr(jc.used)
+		jc.used += copy(jc.chunk[jc.used:], j.a.B)
+		jc.used = (jc.used + 15) &^ 15
+		in.blk = &block{run: makeFunc(addr), n: uint32(len(ins)), gen: k.gen, insns: ins}
+		in.jstop = true
+		jc.heads = append(jc.heads, in)
+		return
+	}
+}
+
+// alive reports whether every instruction of b is still decoded (none was overwritten).
+func (b *block) alive(k *CodeCache) bool {
+	for _, in := range b.insns {
+		if in.dead {
+			return false
+		}
+	}
+	b.gen = k.gen
+	return true
+}
+
+// runBlock runs in's block if it is still valid and fits the budget. It reports whether it
+// ran, and whether it stopped before an instruction the interpreter must run (side exit).
+func (c *CPU) runBlock(in *insn, b *block) (ran, side bool) {
+	if c.Retired+uint64(b.n) > c.lim {
+		return false, false
+	}
+	if b.gen != c.code.gen && !b.alive(c.code) {
+		in.blk, in.jstop, in.heat = nil, false, 0
+		return false, false
+	}
+	r := b.run(c)
+	c.Retired += r >> 1
+	if r>>1 == 0 {
+		// A block that keeps stopping at its first instruction (a device access) is
+		// only a detour: interpret that instruction from now on.
+		if b.first++; b.first > 64 {
+			in.blk, in.heat = nil, heatNever
+		}
+	} else {
+		b.first = 0
+	}
+	return true, r&exitSide != 0
+}
