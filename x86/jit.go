@@ -18,8 +18,14 @@ import (
 //
 // Register use: RDI holds the *CPU, R8D the EIP the block was entered at (every EIP in a
 // block is relative to it, so a block serves any linear address its physical page is
-// mapped at), ECX a memory operand's offset, R10 its host address; RAX, RDX, RSI, R9 and
-// R11 are scratch. RBP, RSP, R14 and R15 (the Go runtime's) are left alone.
+// mapped at), RBX the instructions retired by the blocks chained before this one in the
+// same call, R12 the most instructions the call may retire (c.lim - c.Retired), ECX a
+// memory operand's offset, R10 its host address; RAX, RDX, RSI, R9 and R11 are scratch.
+// RBP, RSP, R14 and R15 (the Go runtime's) are left alone.
+//
+// Chaining: an exit to a fixed EIP on the same page goes through a chainCell. Once the Go
+// side has linked it (after the first such exit, see link), the exit jumps straight into the
+// target block if the budget allows and no decoded code was dropped since the link.
 
 // Results of a block: the retired count, shifted left once, with bit 0 set if the block
 // stopped before an instruction that the interpreter must execute (a side exit).
@@ -37,8 +43,9 @@ const maxBlock = 64
 // block is translated code for a run of instructions starting at its head.
 type block struct {
 	run   func(*CPU) uint64
-	n     uint32 // instructions in the block: the most one call retires
-	gen   uint64 // CodeCache.gen when the instructions were last known alive
+	chain uintptr // the entry for chained exits (after the prologue)
+	n     uint32  // instructions in the block: the most one call retires
+	gen   uint64  // CodeCache.gen when the instructions were last known alive
 	insns []*insn
 	first int // calls that stopped at the first instruction, in a row
 }
@@ -46,6 +53,7 @@ type block struct {
 // Field offsets in CPU, for the generated code.
 var jo struct {
 	reg, eip, flags, lop, la, lb, lres, lsign, lcin, tagBits, rtlb, wtlb int32
+	left, link                                                           int32
 	tMem, tCode, tSize                                                   int32
 }
 
@@ -64,6 +72,8 @@ func init() {
 	jo.tagBits = off(unsafe.Pointer(&c.tagBits))
 	jo.rtlb = off(unsafe.Pointer(&c.rtlb))
 	jo.wtlb = off(unsafe.Pointer(&c.wtlb))
+	jo.left = off(unsafe.Pointer(&c.jitLeft))
+	jo.link = off(unsafe.Pointer(&c.jitLink))
 	var e tlbEntry
 	jo.tMem = int32(unsafe.Offsetof(e.mem))
 	jo.tCode = int32(unsafe.Offsetof(e.code))
@@ -123,14 +133,26 @@ type jitter struct {
 	exits   []jexit
 	flagsFn uintptr // the shared routines of the code arena
 	saveFn  uintptr
-	known   uint8 // the lazy op the last flag writer left (fkUnknown if not known)
-	hostOK  bool  // the host flags equal the guest's (for conditions)
+	known   uint8  // the lazy op the last flag writer left (fkUnknown if not known)
+	pageOff uint32 // the head's offset in its page
+	newCell func() (int, *chainCell)
+	genAddr uintptr // &CodeCache.gen
+	chainAt int     // offset of the chain entry in the code
+	hostOK  bool    // the host flags equal the guest's (for conditions)
 }
 
 type jexit struct {
 	l     amd64.Label
 	eip   uint32 // offset from the entry EIP
 	count int
+}
+
+// chainCell links an exit of one block to the block at its target (jit.go: Chaining). The
+// generated code reads it; only the Go side writes it.
+type chainCell struct {
+	code uintptr // the target's chain entry, or 0
+	n    uint64  // the target's instruction count
+	gen  uint64  // CodeCache.gen when linked
 }
 
 // translatable reports whether the translator handles in (its decode-time properties only).
@@ -213,13 +235,51 @@ func (j *jitter) exitTo(eip uint32, count int) amd64.Label {
 	return l
 }
 
-// emitExit sets EIP to entry+eip and returns count<<1|side.
+// emitExit sets EIP to entry+eip and returns (RBX+count)<<1|side.
 func (j *jitter) emitExit(eip uint32, count int, side uint32) {
 	a := &j.a
 	a.Lea(4, amd64.RAX, amd64.M(rEIP, int32(eip)))
 	a.Mov(4, mc(jo.eip), amd64.R(amd64.RAX))
-	a.MovImm(4, amd64.R(amd64.RAX), uint32(count)<<1|side)
+	j.ret(count, side)
+}
+
+// ret returns (RBX+count)<<1|side.
+func (j *jitter) ret(count int, side uint32) {
+	a := &j.a
+	a.Lea(8, amd64.RAX, amd64.MI(amd64.RBX, amd64.RBX, 0, int32(count*2)+int32(side)))
 	a.Ret()
+}
+
+// emitChainExit leaves for entry+eip, the retired count then count, jumping into the block
+// there when its cell is linked and valid.
+func (j *jitter) emitChainExit(eip uint32, count int) {
+	a := &j.a
+	t := j.pageOff + eip
+	if t >= 0x1000 || j.newCell == nil { // not on this page (eip wraps to a huge value)
+		j.emitExit(eip, count, 0)
+		return
+	}
+	idx, cell := j.newCell()
+	plain := a.NewLabel()
+	a.MovImm64(amd64.RDX, uint64(uintptr(unsafe.Pointer(cell))))
+	a.Mov(8, amd64.R(amd64.RAX), amd64.M(amd64.RDX, 0))
+	a.Test(8, amd64.R(amd64.RAX), amd64.R(amd64.RAX))
+	a.Jcc(amd64.CondE, plain)
+	a.MovImm64(amd64.RCX, uint64(j.genAddr))
+	a.Mov(8, amd64.R(amd64.RSI), amd64.M(amd64.RDX, 16))
+	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RSI), amd64.M(amd64.RCX, 0))
+	a.Jcc(amd64.CondNE, plain)
+	a.Lea(8, amd64.RSI, amd64.M(amd64.RBX, int32(count)))
+	a.Mov(8, amd64.R(amd64.RCX), amd64.M(amd64.RDX, 8))
+	a.Alu(amd64.Add, 8, amd64.R(amd64.RCX), amd64.R(amd64.RSI))
+	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RCX), amd64.R(amd64.R12))
+	a.Jcc(amd64.CondA, plain)
+	a.Mov(8, amd64.R(amd64.RBX), amd64.R(amd64.RSI))
+	a.Lea(4, rEIP, amd64.M(rEIP, int32(eip)))
+	a.JmpReg(amd64.RAX)
+	a.Bind(plain)
+	a.MovImm(4, mc(jo.link), uint32(idx+1))
+	j.emitExit(eip, count, 0)
 }
 
 // ea computes the offset of in's memory operand into ECX.
@@ -604,7 +664,7 @@ func (j *jitter) insn(in *insn) bool {
 		a.Jcc(amd64.Cond(op&0xF), j.exitTo(next+in.imm, i+1))
 		hostOK = true
 	case op == 0xE9 || op == 0xEB:
-		j.emitExit(next+in.imm, i+1, 0)
+		j.emitChainExit(next+in.imm, i+1)
 	case op == 0xE8:
 		a.Mov(4, amd64.R(rEA), greg(ESP))
 		a.Lea(4, rEA, amd64.M(rEA, -4))
@@ -612,7 +672,7 @@ func (j *jitter) insn(in *insn) bool {
 		a.Lea(4, amd64.RAX, amd64.M(rEIP, int32(next)))
 		a.Mov(4, hostHA, amd64.R(amd64.RAX))
 		a.Mov(4, greg(ESP), amd64.R(rEA))
-		j.emitExit(next+in.imm, i+1, 0)
+		j.emitChainExit(next+in.imm, i+1)
 	case op == 0xC3 || op == 0xC2:
 		a.Mov(4, amd64.R(rEA), greg(ESP))
 		j.xlate(false, 4)
@@ -624,8 +684,7 @@ func (j *jitter) insn(in *insn) bool {
 		a.Lea(4, amd64.RSI, amd64.M(rEA, n))
 		a.Mov(4, greg(ESP), amd64.R(amd64.RSI))
 		a.Mov(4, mc(jo.eip), amd64.R(amd64.RAX))
-		a.MovImm(4, amd64.R(amd64.RAX), uint32(i+1)<<1)
-		a.Ret()
+		j.ret(i+1, 0)
 	default:
 		return false
 	}
@@ -811,6 +870,9 @@ func (j *jitter) translate(head *insn, org uintptr) []*insn {
 	j.hostOK = false
 	a.Mov(8, amd64.R(rC), amd64.R(amd64.RAX))
 	a.Mov(4, amd64.R(rEIP), mc(jo.eip))
+	a.Alu(amd64.Xor, 4, amd64.R(amd64.RBX), amd64.R(amd64.RBX))
+	a.Mov(8, amd64.R(amd64.R12), mc(jo.left))
+	j.chainAt = len(a.B)
 	var ins []*insn
 	ended := false
 	for in := head; in != nil && !in.dead && len(ins) < maxBlock && len(a.B) < 16<<10; in = in.next {
@@ -832,7 +894,7 @@ func (j *jitter) translate(head *insn, org uintptr) []*insn {
 		return nil
 	}
 	if !ended {
-		j.emitExit(j.offs[j.n], j.n, 0)
+		j.emitChainExit(j.offs[j.n], j.n)
 	}
 	for i, l := range j.sideAt {
 		if l >= 0 {
@@ -842,7 +904,7 @@ func (j *jitter) translate(head *insn, org uintptr) []*insn {
 	}
 	for _, e := range j.exits {
 		a.Bind(e.l)
-		j.emitExit(e.eip, e.count, 0)
+		j.emitChainExit(e.eip, e.count)
 	}
 	if !a.Finish() {
 		return nil

@@ -1,11 +1,14 @@
 package x86
 
+import "unsafe"
+
 // jitCache holds the translated blocks of a CodeCache and the executable memory they live in.
 type jitCache struct {
 	mem     execMem
 	j       jitter
 	heads   []*insn // instructions that have a block
-	chunk   []byte  // the chunk being filled
+	cells   []*chainCell
+	chunk   []byte // the chunk being filled
 	used    int
 	flagsFn uintptr // the shared routines at the start of chunk
 	saveFn  uintptr
@@ -39,7 +42,10 @@ func (jc *jitCache) flush() {
 	for _, in := range jc.heads {
 		in.blk, in.jstop, in.heat = nil, false, 0
 	}
-	jc.heads = nil
+	for _, cell := range jc.cells {
+		cell.code = 0
+	}
+	jc.heads, jc.cells = nil, nil
 	jc.mem.reuse()
 	jc.chunk = nil
 }
@@ -58,7 +64,18 @@ func (c *CPU) compile(in *insn) {
 	for try := 0; ; try++ {
 		j := &jc.j
 		j.flagsFn, j.saveFn = jc.flagsFn, jc.saveFn
+		j.pageOff = (c.sc[CS].base + c.EIP) & 0xFFF
+		j.genAddr = uintptr(unsafe.Pointer(&k.gen))
+		cells := len(jc.cells)
+		j.newCell = func() (int, *chainCell) {
+			cell := new(chainCell)
+			jc.cells = append(jc.cells, cell)
+			return len(jc.cells) - 1, cell
+		}
 		ins := j.translate(in, addrOf(jc.chunk)+uintptr(jc.used))
+		if ins == nil || jc.used+len(j.a.B) > len(jc.chunk) {
+			jc.cells = jc.cells[:cells] // this translation's cells are not kept
+		}
 		if ins == nil {
 			in.heat, in.jstop = heatNever, true
 			return
@@ -73,11 +90,25 @@ func (c *CPU) compile(in *insn) {
 		addr := addrOf(jc.chunk) + uintptr(jc.used)
 		jc.used += copy(jc.chunk[jc.used:], j.a.B)
 		jc.used = (jc.used + 15) &^ 15
-		in.blk = &block{run: makeFunc(addr), n: uint32(len(ins)), gen: k.gen, insns: ins}
+		in.blk = &block{run: makeFunc(addr), chain: addr + uintptr(j.chainAt), n: uint32(len(ins)), gen: k.gen, insns: ins}
 		in.jstop = true
 		jc.heads = append(jc.heads, in)
 		return
 	}
+}
+
+// link points cell, taken by the exit that just left a block for c.EIP on the same page,
+// at the block there, if there is a valid one.
+func (c *CPU) link(cell *chainCell) {
+	lin := c.sc[CS].base + c.EIP
+	if lin&^0xFFF != c.fetchLin {
+		return
+	}
+	t := c.fetchPage.insn[lin&0xFFF]
+	if t == nil || t.blk == nil || !t.blk.alive(c.code) {
+		return
+	}
+	cell.code, cell.n, cell.gen = t.blk.chain, uint64(t.blk.n), c.code.gen
 }
 
 // alive reports whether every instruction of b is still decoded (none was overwritten).
@@ -101,8 +132,12 @@ func (c *CPU) runBlock(in *insn, b *block) (ran, side bool) {
 		in.blk, in.jstop, in.heat = nil, false, 0
 		return false, false
 	}
+	c.jitLeft, c.jitLink = c.lim-c.Retired, 0
 	r := b.run(c)
 	c.Retired += r >> 1
+	if c.jitLink != 0 && r&exitSide == 0 {
+		c.link(c.code.jit.cells[c.jitLink-1])
+	}
 	if r>>1 == 0 {
 		// A block that keeps stopping at its first instruction (a device access) is
 		// only a detour: interpret that instruction from now on.

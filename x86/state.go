@@ -56,6 +56,8 @@ type cpu struct {
 	sc      [6]segCache
 	spm     uint32 // stack pointer mask: 0xFFFF or 0xFFFFFFFF by SS.B
 	flat    bool   // 32-bit code with flat CS, DS, ES, SS: translated blocks may run (jit.go)
+	jitLeft uint64 // for a block: the most instructions it may retire (chaining)
+	jitLink uint32 // set by a block: 1 + the index of the chain cell its exit would take
 
 	// Instruction fetch: the code page of the last fetch, by linear page, and the pages
 	// fetched from before (kernel code calls across many pages: acquire, mycpu, lapicid).

@@ -413,6 +413,9 @@ func (a *Asm) CallAddr(target uintptr) {
 	a.imm32(uint32(int32(int64(target) - int64(a.Org) - int64(len(a.B)+4))))
 }
 
+// JmpReg jumps to the address in r.
+func (a *Asm) JmpReg(r Reg) { a.enc(4, []byte{0xFF}, 4, R(r)) }
+
 // Ret returns.
 func (a *Asm) Ret() { a.byte1(0xC3) }
 

@@ -74,6 +74,8 @@ func TestEncodings(t *testing.T) {
 		{func(a *Asm) { a.Pushfq() }, "pushfq"},
 		{func(a *Asm) { a.Popfq() }, "popfq"},
 		{func(a *Asm) { a.Ret() }, "ret"},
+		{func(a *Asm) { a.JmpReg(RAX) }, "jmp rax"},
+		{func(a *Asm) { a.JmpReg(R9) }, "jmp r9"},
 	}
 	for _, c := range cases {
 		var a Asm
