@@ -53,7 +53,7 @@ type block struct {
 // Field offsets in CPU, for the generated code.
 var jo struct {
 	reg, eip, flags, lop, la, lb, lres, lsign, lcin, tagBits, rtlb, wtlb int32
-	left, link                                                           int32
+	left, link, cpl                                                      int32
 	tMem, tCode, tSize                                                   int32
 }
 
@@ -74,11 +74,12 @@ func init() {
 	jo.wtlb = off(unsafe.Pointer(&c.wtlb))
 	jo.left = off(unsafe.Pointer(&c.jitLeft))
 	jo.link = off(unsafe.Pointer(&c.jitLink))
+	jo.cpl = off(unsafe.Pointer(&c.cpl))
 	var e tlbEntry
 	jo.tMem = int32(unsafe.Offsetof(e.mem))
 	jo.tCode = int32(unsafe.Offsetof(e.code))
 	jo.tSize = int32(unsafe.Sizeof(e))
-	if unsafe.Offsetof(e.tag) != 0 || unsafe.Sizeof(c.lop) != 1 {
+	if unsafe.Offsetof(e.tag) != 0 || unsafe.Sizeof(c.lop) != 1 || unsafe.Sizeof(c.cpl) != 8 {
 		panic("x86: jit layout assumptions broken")
 	}
 }
@@ -199,8 +200,10 @@ func translatable(in *insn) bool {
 		return in.opsz == 4 && (in.reg == 4 || in.reg == 5 || in.reg == 7)
 	case op == 0x1AF || op == 0x69 || op == 0x6B:
 		return in.opsz == 4
-	case op == 0x90 || op == 0x11F:
+	case op == 0x90 || op == 0x11F || op == 0xFA:
 		return true
+	case op == 0x9C:
+		return in.opsz == 4
 	case op >= 0x190 && op <= 0x19F:
 		return true
 	}
@@ -647,6 +650,20 @@ func (j *jitter) insn(in *insn) bool {
 		a.Mov(4, greg(EDX), amd64.R(amd64.RAX))
 	case op == 0x90 || op == 0x11F:
 		hostOK = j.hostOK
+	case op == 0x9C: // pushf
+		a.Mov(4, amd64.R(rEA), greg(ESP))
+		a.Lea(4, rEA, amd64.M(rEA, -4))
+		j.xlate(true, 4)
+		j.eflags(amd64.R11)
+		a.Mov(4, hostHA, amd64.R(amd64.R11))
+		a.Mov(4, greg(ESP), amd64.R(rEA))
+	case op == 0xFA: // cli: #GP (left to the interpreter) if CPL > IOPL
+		a.Mov(4, amd64.R(amd64.RAX), mc(jo.flags))
+		a.ShiftImm(amd64.Shr, 4, amd64.R(amd64.RAX), 12)
+		a.AluImm(amd64.And, 4, amd64.R(amd64.RAX), 3)
+		a.Alu(amd64.Cmp, 8, mc(jo.cpl), amd64.R(amd64.RAX))
+		a.Jcc(amd64.CondG, j.sideExit())
+		a.AluImm(amd64.And, 4, mc(jo.flags), ^int32(fIF))
 	case op == 0xC1 || op == 0xD1:
 		j.shift(in)
 	case op == 0x1AF || op == 0x69 || op == 0x6B:
@@ -690,6 +707,25 @@ func (j *jitter) insn(in *insn) bool {
 	}
 	j.hostOK = hostOK
 	return true
+}
+
+// eflags puts EFLAGS as pushf pushes it (Flags() without VM and RF) in r (not RAX, RDX).
+func (j *jitter) eflags(r amd64.Reg) {
+	a := &j.a
+	a.CallAddr(j.flagsFn)
+	a.Pushfq()
+	a.Pop(r)
+	a.AluImm(amd64.And, 4, amd64.R(r), arithMask)
+	// The host leaves AF undefined after test/and/or/xor; the interpreter clears it.
+	notLogic := a.NewLabel()
+	a.AluImm(amd64.Cmp, 1, mc(jo.lop), lLogic)
+	a.Jcc(amd64.CondNE, notLogic)
+	a.AluImm(amd64.And, 4, amd64.R(r), ^int32(fAF))
+	a.Bind(notLogic)
+	a.Mov(4, amd64.R(amd64.RAX), mc(jo.flags))
+	a.AluImm(amd64.And, 4, amd64.R(amd64.RAX), ^int32(arithMask|fVM|fRF))
+	a.Alu(amd64.Or, 4, amd64.R(r), amd64.R(amd64.RAX))
+	a.AluImm(amd64.Or, 4, amd64.R(r), 2)
 }
 
 // shift emits shl/shr/sar of a 32-bit operand by an immediate count, with the flags as the

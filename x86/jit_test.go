@@ -156,8 +156,13 @@ func (g *jitGen) insn() []byte {
 		}
 		return cat([]byte{0x6B}, g.modrm(g.pick(jitRegs), jitRegs, false), []byte{byte(r.Intn(256))})
 	case 14:
-		if r.Intn(2) == 0 { // pushf; pop: the interpreter reads every flag the block left
+		switch r.Intn(4) {
+		case 0: // pushf; pop: every flag, as a block computes them
 			return []byte{0x9C, 0x58 + g.pick(jitRegs)}
+		case 1: // lahf (interpreted): the flags a block left, as the interpreter reads them
+			return []byte{0x9F}
+		case 2:
+			return []byte{0xFA} // cli
 		}
 		return []byte{0x99}
 	case 15:
