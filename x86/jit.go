@@ -53,7 +53,7 @@ type block struct {
 // Field offsets in CPU, for the generated code.
 var jo struct {
 	reg, eip, flags, lop, la, lb, lres, lsign, lcin, tagBits, rtlb, wtlb int32
-	left, link, cpl                                                      int32
+	left, link, cpl, jcache, jcKey                                       int32
 	tMem, tCode, tSize                                                   int32
 }
 
@@ -75,6 +75,12 @@ func init() {
 	jo.left = off(unsafe.Pointer(&c.jitLeft))
 	jo.link = off(unsafe.Pointer(&c.jitLink))
 	jo.cpl = off(unsafe.Pointer(&c.cpl))
+	jo.jcache = off(unsafe.Pointer(&c.jcache))
+	jo.jcKey = off(unsafe.Pointer(&c.jcKey))
+	var je jcEntry
+	if unsafe.Offsetof(je.code) != 8 || unsafe.Offsetof(je.n) != 16 || unsafe.Offsetof(je.gen) != 24 || unsafe.Sizeof(je) != 32 {
+		panic("x86: jit jump cache layout assumptions broken")
+	}
 	var e tlbEntry
 	jo.tMem = int32(unsafe.Offsetof(e.mem))
 	jo.tCode = int32(unsafe.Offsetof(e.code))
@@ -259,7 +265,8 @@ func (j *jitter) emitChainExit(eip uint32, count int) {
 	a := &j.a
 	t := j.pageOff + eip
 	if t >= 0x1000 || j.newCell == nil { // not on this page (eip wraps to a huge value)
-		j.emitExit(eip, count, 0)
+		a.Lea(4, amd64.RAX, amd64.M(rEIP, int32(eip)))
+		j.jumpEAX(count)
 		return
 	}
 	idx, cell := j.newCell()
@@ -283,6 +290,40 @@ func (j *jitter) emitChainExit(eip uint32, count int) {
 	a.Bind(plain)
 	a.MovImm(4, mc(jo.link), uint32(idx+1))
 	j.emitExit(eip, count, 0)
+}
+
+// jumpEAX leaves for the EIP in EAX, the retired count then count: into the block the
+// CPU's jump cache has for it if there is a valid one and the budget allows, else back to
+// the Go side.
+func (j *jitter) jumpEAX(count int) {
+	a := &j.a
+	plain := a.NewLabel()
+	a.Mov(4, mc(jo.eip), amd64.R(amd64.RAX))
+	a.Mov(4, amd64.R(amd64.RDX), amd64.R(amd64.RAX))
+	a.ShiftImm(amd64.Shr, 4, amd64.R(amd64.RDX), 10)
+	a.Alu(amd64.Xor, 4, amd64.R(amd64.RDX), amd64.R(amd64.RAX))
+	a.AluImm(amd64.And, 4, amd64.R(amd64.RDX), jcacheSize-1)
+	a.ShiftImm(amd64.Shl, 4, amd64.R(amd64.RDX), 5)
+	a.Lea(8, amd64.RDX, amd64.MI(rC, amd64.RDX, 0, jo.jcache))
+	a.Mov(8, amd64.R(amd64.RSI), mc(jo.jcKey))
+	a.Alu(amd64.Or, 8, amd64.R(amd64.RSI), amd64.R(amd64.RAX))
+	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RSI), amd64.M(amd64.RDX, 0))
+	a.Jcc(amd64.CondNE, plain)
+	a.MovImm64(amd64.RCX, uint64(j.genAddr))
+	a.Mov(8, amd64.R(amd64.RSI), amd64.M(amd64.RDX, 24))
+	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RSI), amd64.M(amd64.RCX, 0))
+	a.Jcc(amd64.CondNE, plain)
+	a.Lea(8, amd64.RSI, amd64.M(amd64.RBX, int32(count)))
+	a.Mov(8, amd64.R(amd64.RCX), amd64.M(amd64.RDX, 16))
+	a.Alu(amd64.Add, 8, amd64.R(amd64.RCX), amd64.R(amd64.RSI))
+	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RCX), amd64.R(amd64.R12))
+	a.Jcc(amd64.CondA, plain)
+	a.Mov(8, amd64.R(amd64.RBX), amd64.R(amd64.RSI))
+	a.Mov(4, amd64.R(rEIP), amd64.R(amd64.RAX))
+	a.Mov(8, amd64.R(amd64.RAX), amd64.M(amd64.RDX, 8))
+	a.JmpReg(amd64.RAX)
+	a.Bind(plain)
+	j.ret(count, 0)
 }
 
 // ea computes the offset of in's memory operand into ECX.
@@ -700,8 +741,7 @@ func (j *jitter) insn(in *insn) bool {
 		}
 		a.Lea(4, amd64.RSI, amd64.M(rEA, n))
 		a.Mov(4, greg(ESP), amd64.R(amd64.RSI))
-		a.Mov(4, mc(jo.eip), amd64.R(amd64.RAX))
-		j.ret(i+1, 0)
+		j.jumpEAX(i + 1)
 	default:
 		return false
 	}

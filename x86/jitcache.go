@@ -21,10 +21,10 @@ const (
 )
 
 // newChunk starts filling the next chunk with the shared routines at its start.
-func (jc *jitCache) newChunk() bool {
+func (jc *jitCache) newChunk(k *CodeCache) bool {
 	next := jc.mem.next(jitChunk, jitChunks)
 	if next == nil {
-		jc.flush()
+		jc.flush(k)
 		if next = jc.mem.next(jitChunk, jitChunks); next == nil {
 			jc.broken = true
 			return false
@@ -38,12 +38,15 @@ func (jc *jitCache) newChunk() bool {
 }
 
 // flush drops every block and makes the chunks free for reuse.
-func (jc *jitCache) flush() {
+func (jc *jitCache) flush(k *CodeCache) {
 	for _, in := range jc.heads {
 		in.blk, in.jstop, in.heat = nil, false, 0
 	}
 	for _, cell := range jc.cells {
 		cell.code = 0
+	}
+	for _, c := range k.cpus {
+		c.forgetFetch() // their jump caches name blocks that are gone
 	}
 	jc.heads, jc.cells = nil, nil
 	jc.mem.reuse()
@@ -57,7 +60,7 @@ func (c *CPU) compile(in *insn) {
 		k.jit = &jitCache{}
 	}
 	jc := k.jit
-	if jc.broken || (jc.chunk == nil && !jc.newChunk()) {
+	if jc.broken || (jc.chunk == nil && !jc.newChunk(k)) {
 		in.heat, in.jstop = heatNever, true
 		return
 	}
@@ -81,7 +84,7 @@ func (c *CPU) compile(in *insn) {
 			return
 		}
 		if jc.used+len(j.a.B) > len(jc.chunk) {
-			if try > 0 || !jc.newChunk() {
+			if try > 0 || !jc.newChunk(k) {
 				in.heat, in.jstop = heatNever, true
 				return
 			}
@@ -133,6 +136,9 @@ func (c *CPU) runBlock(in *insn, b *block) (ran, side bool) {
 		return false, false
 	}
 	c.jitLeft, c.jitLink = c.lim-c.Retired, 0
+	if lin := c.EIP; c.jcache[jcIndex(lin)].key != c.jcKey|uint64(lin) {
+		c.jcache[jcIndex(lin)] = jcEntry{key: c.jcKey | uint64(lin), code: b.chain, n: uint64(b.n), gen: b.gen}
+	}
 	r := b.run(c)
 	c.Retired += r >> 1
 	if c.jitLink != 0 && r&exitSide == 0 {
@@ -149,3 +155,18 @@ func (c *CPU) runBlock(in *insn, b *block) (ran, side bool) {
 	}
 	return true, r&exitSide != 0
 }
+
+// The jump cache maps linear EIPs to blocks for exits whose target is on another page or
+// known only at run time (ret): per CPU, since it stands for the CPU's mapping. An entry
+// is valid while its key (EIP, privilege tag, epoch) matches and no decoded code was dropped
+// since it was made (gen); forgetFetch starts a new epoch.
+const jcacheSize = 1024
+
+type jcEntry struct {
+	key  uint64 // jcKey | EIP
+	code uintptr
+	n    uint64
+	gen  uint64
+}
+
+func jcIndex(lin uint32) uint32 { return (lin ^ lin>>10) & (jcacheSize - 1) }

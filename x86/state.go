@@ -58,6 +58,9 @@ type cpu struct {
 	flat    bool   // 32-bit code with flat CS, DS, ES, SS: translated blocks may run (jit.go)
 	jitLeft uint64 // for a block: the most instructions it may retire (chaining)
 	jitLink uint32 // set by a block: 1 + the index of the chain cell its exit would take
+	jcKey   uint64 // the high bits of jcache keys now: epoch<<34 | tagBits<<32
+	jcEpoch uint64 // bumped when the mapping from linear EIPs to code may have changed
+	jcache  [jcacheSize]jcEntry
 
 	// Instruction fetch: the code page of the last fetch, by linear page, and the pages
 	// fetched from before (kernel code calls across many pages: acquire, mycpu, lapicid).
@@ -129,6 +132,8 @@ type fetchEntry struct {
 func (c *CPU) forgetFetch() {
 	c.lim = 0 // leave a run of linked instructions (runLoop): they were found by the old mapping
 	c.fetchLin, c.fetchPage = 1, nil
+	c.jcEpoch++
+	c.jcKey = c.jcEpoch<<34 | uint64(c.tagBits)<<32
 	c.fetchMRU = [fetchWays]fetchEntry{}
 }
 
@@ -236,6 +241,7 @@ func (c *CPU) setCPL(cpl int) {
 	if c.user {
 		c.tagBits = 3
 	}
+	c.jcKey = c.jcEpoch<<34 | uint64(c.tagBits)<<32
 	// The remembered fetch pages carry the privilege they were checked at (fetchEntry):
 	// only the current one goes.
 	c.fetchLin, c.fetchPage = 1, nil
