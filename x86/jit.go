@@ -42,6 +42,7 @@ const maxBlock = 64
 
 // block is translated code for a run of instructions starting at its head.
 type block struct {
+	head  *insn
 	run   func(*CPU) uint64
 	chain uintptr // the entry for chained exits (after the prologue)
 	n     uint32  // instructions in the block: the most one call retires
@@ -53,7 +54,7 @@ type block struct {
 // Field offsets in CPU, for the generated code.
 var jo struct {
 	reg, eip, flags, lop, la, lb, lres, lsign, lcin, tagBits, rtlb, wtlb int32
-	left, link, cpl, jcache, jcKey                                       int32
+	left, link, side, cpl, jcache, jcKey                                 int32
 	tMem, tCode, tSize                                                   int32
 }
 
@@ -74,11 +75,12 @@ func init() {
 	jo.wtlb = off(unsafe.Pointer(&c.wtlb))
 	jo.left = off(unsafe.Pointer(&c.jitLeft))
 	jo.link = off(unsafe.Pointer(&c.jitLink))
+	jo.side = off(unsafe.Pointer(&c.jitSide))
 	jo.cpl = off(unsafe.Pointer(&c.cpl))
 	jo.jcache = off(unsafe.Pointer(&c.jcache))
 	jo.jcKey = off(unsafe.Pointer(&c.jcKey))
 	var je jcEntry
-	if unsafe.Offsetof(je.code) != 8 || unsafe.Offsetof(je.n) != 16 || unsafe.Offsetof(je.gen) != 24 || unsafe.Sizeof(je) != 32 {
+	if unsafe.Offsetof(je.code) != 8 || unsafe.Offsetof(je.n) != 16 || unsafe.Offsetof(je.gen) != 24 || unsafe.Sizeof(je) != 64 {
 		panic("x86: jit jump cache layout assumptions broken")
 	}
 	var e tlbEntry
@@ -143,9 +145,10 @@ type jitter struct {
 	known   uint8  // the lazy op the last flag writer left (fkUnknown if not known)
 	pageOff uint32 // the head's offset in its page
 	newCell func() (int, *chainCell)
-	genAddr uintptr // &CodeCache.gen
-	chainAt int     // offset of the chain entry in the code
-	hostOK  bool    // the host flags equal the guest's (for conditions)
+	newSide func(*insn) int // registers the instruction of a side exit, for jitSide
+	genAddr uintptr         // &CodeCache.gen
+	chainAt int             // offset of the chain entry in the code
+	hostOK  bool            // the host flags equal the guest's (for conditions)
 }
 
 type jexit struct {
@@ -303,7 +306,7 @@ func (j *jitter) jumpEAX(count int) {
 	a.ShiftImm(amd64.Shr, 4, amd64.R(amd64.RDX), 10)
 	a.Alu(amd64.Xor, 4, amd64.R(amd64.RDX), amd64.R(amd64.RAX))
 	a.AluImm(amd64.And, 4, amd64.R(amd64.RDX), jcacheSize-1)
-	a.ShiftImm(amd64.Shl, 4, amd64.R(amd64.RDX), 5)
+	a.ShiftImm(amd64.Shl, 4, amd64.R(amd64.RDX), 6)
 	a.Lea(8, amd64.RDX, amd64.MI(rC, amd64.RDX, 0, jo.jcache))
 	a.Mov(8, amd64.R(amd64.RSI), mc(jo.jcKey))
 	a.Alu(amd64.Or, 8, amd64.R(amd64.RSI), amd64.R(amd64.RAX))
@@ -975,6 +978,7 @@ func (j *jitter) translate(head *insn, org uintptr) []*insn {
 	for i, l := range j.sideAt {
 		if l >= 0 {
 			a.Bind(l)
+			a.MovImm(4, mc(jo.side), uint32(j.newSide(ins[i])))
 			j.emitExit(j.offs[i], i, exitSide)
 		}
 	}

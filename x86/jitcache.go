@@ -8,7 +8,8 @@ type jitCache struct {
 	j       jitter
 	heads   []*insn // instructions that have a block
 	cells   []*chainCell
-	chunk   []byte // the chunk being filled
+	sides   []*insn // the instructions side exits stop before (jitSide - 1 indexes it)
+	chunk   []byte  // the chunk being filled
 	used    int
 	flagsFn uintptr // the shared routines at the start of chunk
 	saveFn  uintptr
@@ -48,7 +49,7 @@ func (jc *jitCache) flush(k *CodeCache) {
 	for _, c := range k.cpus {
 		c.forgetFetch() // their jump caches name blocks that are gone
 	}
-	jc.heads, jc.cells = nil, nil
+	jc.heads, jc.cells, jc.sides = nil, nil, nil
 	jc.mem.reuse()
 	jc.chunk = nil
 }
@@ -69,7 +70,11 @@ func (c *CPU) compile(in *insn) {
 		j.flagsFn, j.saveFn = jc.flagsFn, jc.saveFn
 		j.pageOff = (c.sc[CS].base + c.EIP) & 0xFFF
 		j.genAddr = uintptr(unsafe.Pointer(&k.gen))
-		cells := len(jc.cells)
+		cells, sides := len(jc.cells), len(jc.sides)
+		j.newSide = func(in *insn) int {
+			jc.sides = append(jc.sides, in)
+			return len(jc.sides)
+		}
 		j.newCell = func() (int, *chainCell) {
 			cell := new(chainCell)
 			jc.cells = append(jc.cells, cell)
@@ -77,7 +82,7 @@ func (c *CPU) compile(in *insn) {
 		}
 		ins := j.translate(in, addrOf(jc.chunk)+uintptr(jc.used))
 		if ins == nil || jc.used+len(j.a.B) > len(jc.chunk) {
-			jc.cells = jc.cells[:cells] // this translation's cells are not kept
+			jc.cells, jc.sides = jc.cells[:cells], jc.sides[:sides] // this translation's are not kept
 		}
 		if ins == nil {
 			in.heat, in.jstop = heatNever, true
@@ -93,7 +98,7 @@ func (c *CPU) compile(in *insn) {
 		addr := addrOf(jc.chunk) + uintptr(jc.used)
 		jc.used += copy(jc.chunk[jc.used:], j.a.B)
 		jc.used = (jc.used + 15) &^ 15
-		in.blk = &block{run: makeFunc(addr), chain: addr + uintptr(j.chainAt), n: uint32(len(ins)), gen: k.gen, insns: ins}
+		in.blk = &block{head: in, run: makeFunc(addr), chain: addr + uintptr(j.chainAt), n: uint32(len(ins)), gen: k.gen, insns: ins}
 		in.jstop = true
 		jc.heads = append(jc.heads, in)
 		return
@@ -125,35 +130,58 @@ func (b *block) alive(k *CodeCache) bool {
 	return true
 }
 
-// runBlock runs in's block if it is still valid and fits the budget. It reports whether it
-// ran, and whether it stopped before an instruction the interpreter must run (side exit).
+// runBlock runs in's block if it is still valid and fits the budget, then, while the
+// budget allows, the instruction a block left to the interpreter and the blocks the jump
+// cache has for where control goes. It reports whether it ran anything, and whether it
+// stopped before an instruction the interpreter must run (side exit).
 func (c *CPU) runBlock(in *insn, b *block) (ran, side bool) {
 	if c.Retired+uint64(b.n) > c.lim {
 		return false, false
 	}
-	if b.gen != c.code.gen && !b.alive(c.code) {
+	k := c.code
+	if b.gen != k.gen && !b.alive(k) {
 		in.blk, in.jstop, in.heat = nil, false, 0
 		return false, false
 	}
-	c.jitLeft, c.jitLink = c.lim-c.Retired, 0
 	if lin := c.EIP; c.jcache[jcIndex(lin)].key != c.jcKey|uint64(lin) {
-		c.jcache[jcIndex(lin)] = jcEntry{key: c.jcKey | uint64(lin), code: b.chain, n: uint64(b.n), gen: b.gen}
+		c.jcache[jcIndex(lin)] = jcEntry{key: c.jcKey | uint64(lin), code: b.chain, n: uint64(b.n), gen: b.gen, blk: b}
 	}
-	r := b.run(c)
-	c.Retired += r >> 1
-	if c.jitLink != 0 && r&exitSide == 0 {
-		c.link(c.code.jit.cells[c.jitLink-1])
-	}
-	if r>>1 == 0 {
-		// A block that keeps stopping at its first instruction (a device access) is
-		// only a detour: interpret that instruction from now on.
-		if b.first++; b.first > 64 {
-			in.blk, in.heat = nil, heatNever
+	for {
+		c.jitLeft, c.jitLink, c.jitSide = c.lim-c.Retired, 0, 0
+		r := b.run(c)
+		c.Retired += r >> 1
+		if r>>1 == 0 {
+			// A block that keeps stopping at its first instruction (a device access) is
+			// only a detour: interpret that instruction from now on.
+			if b.first++; b.first > 64 {
+				b.head.blk, b.head.heat = nil, heatNever
+				return true, true
+			}
+		} else {
+			b.first = 0
 		}
-	} else {
-		b.first = 0
+		if r&exitSide == 0 {
+			if c.jitLink != 0 {
+				c.link(k.jit.cells[c.jitLink-1])
+			}
+		} else {
+			// Run the instruction the block stopped before, here rather than through
+			// the dispatch loop: most are device accesses between translated code.
+			s := k.jit.sides[c.jitSide-1]
+			if s.dead {
+				return true, true
+			}
+			c.curEIP = c.EIP
+			c.EIP += uint32(s.len)
+			s.fn(c, s)
+			c.Retired++
+		}
+		e := &c.jcache[jcIndex(c.EIP)]
+		if e.key != c.jcKey|uint64(c.EIP) || e.gen != k.gen || c.Retired+e.n > c.lim || !c.flat {
+			return true, false
+		}
+		b = e.blk
 	}
-	return true, r&exitSide != 0
 }
 
 // The jump cache maps linear EIPs to blocks for exits whose target is on another page or
@@ -167,6 +195,8 @@ type jcEntry struct {
 	code uintptr
 	n    uint64
 	gen  uint64
+	blk  *block
+	_    [24]byte // 64 bytes: the generated code indexes by shifting
 }
 
 func jcIndex(lin uint32) uint32 { return (lin ^ lin>>10) & (jcacheSize - 1) }

@@ -58,6 +58,7 @@ type cpu struct {
 	flat    bool   // 32-bit code with flat CS, DS, ES, SS: translated blocks may run (jit.go)
 	jitLeft uint64 // for a block: the most instructions it may retire (chaining)
 	jitLink uint32 // set by a block: 1 + the index of the chain cell its exit would take
+	jitSide uint32 // set by a block's side exit: 1 + the index of its instruction (jitCache.sides)
 	jcKey   uint64 // the high bits of jcache keys now: epoch<<34 | tagBits<<32
 	jcEpoch uint64 // bumped when the mapping from linear EIPs to code may have changed
 	jcache  [jcacheSize]jcEntry
