@@ -92,6 +92,12 @@ func (b *bus) Read(pa uint32, size int) uint32 {
 	return v
 }
 
+// Stable says which device reads the CPU may remember (x86.StableReader): the LAPIC's ID
+// and version registers, which change only when this CPU writes them.
+func (b *bus) Stable(pa uint32, size int) bool {
+	return size == 4 && (pa == lapicBase+lapic.ID || pa == lapicBase+lapic.VER)
+}
+
 // Write writes MMIO or RAM; writes to ROM and unmapped space are dropped.
 func (b *bus) Write(pa uint32, size int, v uint32) {
 	m := b.m

@@ -20,6 +20,14 @@ type Bus interface {
 	Out(port uint16, size int, v uint32)
 }
 
+// StableReader is an optional method of a Bus: Stable reports whether a size-byte read of
+// the device at physical address pa returns the same value, with no side effect, until this
+// CPU next writes to a device or Run returns. The CPU may then reuse the value it read (xv6
+// reads its LAPIC ID on every lock).
+type StableReader interface {
+	Stable(pa uint32, size int) bool
+}
+
 // IntLine is the CPU's maskable interrupt input (INTR) and its acknowledge cycle.
 type IntLine interface {
 	// Pending reports whether a maskable interrupt is waiting to be accepted.

@@ -54,7 +54,7 @@ type block struct {
 // Field offsets in CPU, for the generated code.
 var jo struct {
 	reg, eip, flags, lop, la, lb, lres, lsign, lcin, tagBits, rtlb, wtlb int32
-	left, link, side, cpl, jcache, jcKey                                 int32
+	left, link, side, cpl, jcache, jcKey, mvc                            int32
 	tMem, tCode, tSize                                                   int32
 }
 
@@ -79,6 +79,10 @@ func init() {
 	jo.cpl = off(unsafe.Pointer(&c.cpl))
 	jo.jcache = off(unsafe.Pointer(&c.jcache))
 	jo.jcKey = off(unsafe.Pointer(&c.jcKey))
+	jo.mvc = off(unsafe.Pointer(&c.mvc))
+	if unsafe.Sizeof(mvcEntry{}) != 16 {
+		panic("x86: jit MMIO value cache layout assumptions broken")
+	}
 	var je jcEntry
 	if unsafe.Offsetof(je.code) != 8 || unsafe.Offsetof(je.n) != 16 || unsafe.Offsetof(je.gen) != 24 || unsafe.Sizeof(je) != 64 {
 		panic("x86: jit jump cache layout assumptions broken")
@@ -352,7 +356,10 @@ func (j *jitter) ea(in *insn) {
 // xlate translates the offset in ECX for an sz-byte access into a host address in R10,
 // leaving the block through a side exit where the interpreter would take its slow path.
 // It keeps ECX and R11; RAX, RDX, RSI and R9 are lost.
-func (j *jitter) xlate(write bool, sz int) {
+func (j *jitter) xlate(write bool, sz int) { j.xlateMiss(write, sz, j.sideExit()) }
+
+// xlateMiss is xlate, going to miss if the TLB has no entry for the page.
+func (j *jitter) xlateMiss(write bool, sz int, miss amd64.Label) {
 	a := &j.a
 	j.hostOK = false
 	exit := j.sideExit()
@@ -369,7 +376,7 @@ func (j *jitter) xlate(write bool, sz int) {
 	a.AluImm(amd64.And, 4, amd64.R(amd64.RAX), -0x1000)
 	a.Alu(amd64.Or, 4, amd64.R(amd64.RAX), mc(jo.tagBits))
 	a.Alu(amd64.Cmp, 4, amd64.R(amd64.RAX), amd64.M(amd64.RDX, 0))
-	a.Jcc(amd64.CondNE, exit)
+	a.Jcc(amd64.CondNE, miss)
 	a.Mov(4, amd64.R(amd64.RAX), amd64.R(rEA))
 	a.AluImm(amd64.And, 4, amd64.R(amd64.RAX), 0xFFF)
 	if sz > 1 {
@@ -397,6 +404,28 @@ func (j *jitter) xlate(write bool, sz int) {
 	}
 	a.Mov(8, amd64.R(rHA), amd64.M(amd64.RDX, jo.tMem))
 	a.Alu(amd64.Add, 8, amd64.R(rHA), amd64.R(amd64.RAX))
+}
+
+// load32 puts the 32-bit value at the offset in ECX into EAX: from RAM through the TLB, or
+// from the MMIO value cache (mem.go) for a device read the bus called stable.
+func (j *jitter) load32() {
+	a := &j.a
+	miss, done := a.NewLabel(), a.NewLabel()
+	j.xlateMiss(false, 4, miss)
+	a.Mov(4, amd64.R(amd64.RAX), hostHA)
+	a.Jmp(done)
+	a.Bind(miss)
+	a.Mov(4, amd64.R(amd64.RDX), amd64.R(rEA))
+	a.ShiftImm(amd64.Shr, 4, amd64.R(amd64.RDX), 2)
+	a.AluImm(amd64.And, 4, amd64.R(amd64.RDX), mvcSize-1)
+	a.ShiftImm(amd64.Shl, 4, amd64.R(amd64.RDX), 4)
+	a.Lea(8, amd64.RDX, amd64.MI(rC, amd64.RDX, 0, jo.mvc))
+	a.Mov(8, amd64.R(amd64.RSI), mc(jo.jcKey))
+	a.Alu(amd64.Or, 8, amd64.R(amd64.RSI), amd64.R(rEA))
+	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RSI), amd64.M(amd64.RDX, 0))
+	a.Jcc(amd64.CondNE, j.sideExit())
+	a.Mov(4, amd64.R(amd64.RAX), amd64.M(amd64.RDX, 8))
+	a.Bind(done)
 }
 
 // load puts the sz-byte value of operand o, zero-extended, into host register r.
@@ -570,6 +599,16 @@ func (j *jitter) insn(in *insn) bool {
 		a.MovImm(4, mc(jo.lsign), sizeSign(sz))
 		j.known = lSub
 		hostOK = true
+	case op == 0x8B && in.mem || op == 0xA1: // loads, which may read a device
+		if op == 0xA1 {
+			a.MovImm(4, amd64.R(rEA), in.disp)
+		}
+		j.load32()
+		dst := in.reg
+		if op == 0xA1 {
+			dst = EAX
+		}
+		a.Mov(4, greg(dst), amd64.R(amd64.RAX))
 	case op >= 0x88 && op <= 0x8B:
 		if in.mem {
 			j.xlate(op <= 0x89, sz)

@@ -230,10 +230,31 @@ func (c *CPU) busAccess(pa uint32, n int, write bool, v uint32) uint32 {
 	if write {
 		c.intrCheck = true
 		c.lim = 0
+		c.mvc = [mvcSize]mvcEntry{}
 		c.bus.Write(pa, n, v)
 		return 0
 	}
 	return c.bus.Read(pa, n)
+}
+
+// MMIO value cache: device reads the bus calls stable (StableReader), by linear address
+// under the jump cache's key (so a new mapping or privilege misses), for translated loads
+// (jit.go). It is emptied when Run starts and when this CPU writes to a device.
+const mvcSize = 16
+
+type mvcEntry struct {
+	key uint64 // jcKey | linear address
+	val uint64
+}
+
+// mmioRead reads the device at pa for a read at linear address lin, remembering the value
+// if the bus says it stays the same.
+func (c *CPU) mmioRead(lin, pa uint32, n int, cache bool) uint32 {
+	v := c.bus.Read(pa, n)
+	if cache && n == 4 && c.stable != nil && c.stable.Stable(pa, n) {
+		c.mvc[lin>>2&(mvcSize-1)] = mvcEntry{key: c.jcKey | uint64(lin), val: uint64(v)}
+	}
+	return v
 }
 
 // accessSlow reads (write=false) or writes n bytes at lin, n in 1,2,4, from any page.
@@ -260,6 +281,9 @@ func (c *CPU) accessSlow(lin uint32, n int, write bool, v uint32, user bool) uin
 		me = &c.mwtlb[(lin>>12)&mtlbMask]
 	}
 	if me.tag == tag {
+		if !write {
+			return c.mmioRead(lin, me.ppn<<12|lin&0xFFF, n, true)
+		}
 		return c.busAccess(me.ppn<<12|lin&0xFFF, n, write, v)
 	}
 	pa := c.xlate(lin, write, user)
@@ -268,6 +292,9 @@ func (c *CPU) accessSlow(lin uint32, n int, write bool, v uint32, user bool) uin
 	if mem == nil || (write && !writable) {
 		if cache {
 			me.tag, me.ppn = tag, pa>>12
+		}
+		if !write {
+			return c.mmioRead(lin, pa, n, cache)
 		}
 		return c.busAccess(pa, n, write, v)
 	}

@@ -62,6 +62,8 @@ type cpu struct {
 	jcKey   uint64 // the high bits of jcache keys now: epoch<<34 | tagBits<<32
 	jcEpoch uint64 // bumped when the mapping from linear EIPs to code may have changed
 	jcache  [jcacheSize]jcEntry
+	stable  StableReader // the bus, if it says which device reads stay the same
+	mvc     [mvcSize]mvcEntry
 
 	// Instruction fetch: the code page of the last fetch, by linear page, and the pages
 	// fetched from before (kernel code calls across many pages: acquire, mycpu, lapicid).
@@ -116,6 +118,7 @@ type cpu struct {
 
 func (c *CPU) initPrivate() {
 	c.tok = new(excToken)
+	c.stable, _ = c.bus.(StableReader)
 	c.forgetFetch()
 	c.code.cpus = append(c.code.cpus, c)
 }
@@ -375,6 +378,7 @@ func (c *CPU) Run(budget int) StopReason {
 		return StopBudget
 	}
 	c.sync()
+	c.mvc = [mvcSize]mvcEntry{}
 	c.end = c.Retired + uint64(budget)
 	c.excLeft = budget
 	c.stopReq = false
