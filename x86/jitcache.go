@@ -1,6 +1,11 @@
 package x86
 
-import "unsafe"
+import (
+	"fmt"
+	"os"
+	"sync"
+	"unsafe"
+)
 
 // jitCache holds the translated blocks of a CodeCache and the executable memory they live in.
 type jitCache struct {
@@ -35,6 +40,7 @@ func (jc *jitCache) newChunk(k *CodeCache) bool {
 	org := addrOf(next)
 	jc.flagsFn, jc.saveFn = emitShared(&jc.j.a, org)
 	jc.used = copy(jc.chunk, jc.j.a.B)
+	perfSymbol(org, jc.used, "gemu_jit_shared")
 	return true
 }
 
@@ -97,6 +103,7 @@ func (c *CPU) compile(in *insn) {
 		}
 		addr := addrOf(jc.chunk) + uintptr(jc.used)
 		jc.used += copy(jc.chunk[jc.used:], j.a.B)
+		perfSymbol(addr, len(j.a.B), fmt.Sprintf("gemu_jit_%08x", c.sc[CS].base+c.EIP))
 		jc.used = (jc.used + 15) &^ 15
 		in.blk = &block{head: in, run: makeFunc(addr), chain: addr + uintptr(j.chainAt), n: uint32(len(ins)), gen: k.gen, insns: ins}
 		in.jstop = true
@@ -200,3 +207,30 @@ type jcEntry struct {
 }
 
 func jcIndex(lin uint32) uint32 { return (lin ^ lin>>10) & (jcacheSize - 1) }
+
+// perfMap, when GEMU_PERF_MAP is set in the environment, receives a line per block in the
+// format of Linux perf's /tmp/perf-PID.map, so that `perf report` names translated code
+// by the guest linear address it came from.
+var perfMap struct {
+	once sync.Once
+	f    *os.File
+	mu   sync.Mutex
+}
+
+func perfSymbol(addr uintptr, size int, name string) {
+	perfMap.once.Do(func() {
+		if os.Getenv("GEMU_PERF_MAP") != "" {
+			f, err := os.Create(fmt.Sprintf("/tmp/perf-%d.map", os.Getpid()))
+			if err == nil {
+				perfMap.f = f
+			}
+		}
+	})
+	if perfMap.f == nil {
+		return
+	}
+	perfMap.mu.Lock()
+	defer perfMap.mu.Unlock()
+	// A failed write only loses a symbol name for a profiler.
+	_, _ = fmt.Fprintf(perfMap.f, "%x %x %s\n", addr, size, name)
+}
