@@ -10,6 +10,8 @@ import (
 	"math/rand"
 	"testing"
 
+	"gemu/x86"
+
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -271,35 +273,56 @@ func disasm(prog []byte) string {
 }
 
 func TestJITMatchesInterpreter(t *testing.T) {
-	const iters = 40
 	for seed := int64(1); seed <= jitSeeds; seed++ {
-		r := rand.New(rand.NewSource(seed))
-		prog := jitProgram(r, 1+r.Intn(24), iters)
-		a := jitRun(t, prog, seed, iters, true)
-		b := jitRun(t, prog, seed, iters, false)
-		ca, cb := a.cpu, b.cpu
-		diff := ""
-		if ca.Reg != cb.Reg {
-			diff += fmt.Sprintf("regs interp %08x\n     jit    %08x\n", ca.Reg, cb.Reg)
-		}
-		if ca.EIP != cb.EIP || ca.Retired != cb.Retired {
-			diff += fmt.Sprintf("EIP %#x/%#x retired %d/%d\n", ca.EIP, cb.EIP, ca.Retired, cb.Retired)
-		}
-		if fa, fb := ca.Flags(), cb.Flags(); fa != fb {
-			diff += fmt.Sprintf("flags interp %#x jit %#x\n", fa, fb)
-		}
-		if !bytes.Equal(a.bus.ram[dtData:dtStackHigh], b.bus.ram[dtData:dtStackHigh]) {
-			for i := dtData; i < dtStackHigh; i++ {
-				if a.bus.ram[i] != b.bus.ram[i] {
-					diff += fmt.Sprintf("memory differs first at %#x: %#x vs %#x\n", i, a.bus.ram[i], b.bus.ram[i])
-					break
-				}
+		jitCompare(t, seed, 24)
+	}
+}
+
+// TestJITReusesCodeMemory gives translated code two 4 KB chunks: programs that need more
+// drop every block and reuse them, and must still match the interpreter.
+func TestJITReusesCodeMemory(t *testing.T) {
+	defer x86.SetJITChunks(4096, 2)()
+	flushes := 0
+	for seed := int64(1); seed <= 100; seed++ {
+		flushes += jitCompare(t, seed, 64).code.JITFlushes()
+	}
+	if flushes == 0 {
+		t.Fatal("no program filled the code memory: the test does not test reuse")
+	}
+}
+
+// jitCompare runs a random loop of up to n instructions on an interpreting and a
+// translating machine and fails on any difference; it returns the translating machine.
+func jitCompare(t *testing.T, seed int64, n int) *dtMachine {
+	t.Helper()
+	const iters = 40
+	r := rand.New(rand.NewSource(seed))
+	prog := jitProgram(r, 1+r.Intn(n), iters)
+	a := jitRun(t, prog, seed, iters, true)
+	b := jitRun(t, prog, seed, iters, false)
+	ca, cb := a.cpu, b.cpu
+	diff := ""
+	if ca.Reg != cb.Reg {
+		diff += fmt.Sprintf("regs interp %08x\n     jit    %08x\n", ca.Reg, cb.Reg)
+	}
+	if ca.EIP != cb.EIP || ca.Retired != cb.Retired {
+		diff += fmt.Sprintf("EIP %#x/%#x retired %d/%d\n", ca.EIP, cb.EIP, ca.Retired, cb.Retired)
+	}
+	if fa, fb := ca.Flags(), cb.Flags(); fa != fb {
+		diff += fmt.Sprintf("flags interp %#x jit %#x\n", fa, fb)
+	}
+	if !bytes.Equal(a.bus.ram[dtData:dtStackHigh], b.bus.ram[dtData:dtStackHigh]) {
+		for i := dtData; i < dtStackHigh; i++ {
+			if a.bus.ram[i] != b.bus.ram[i] {
+				diff += fmt.Sprintf("memory differs first at %#x: %#x vs %#x\n", i, a.bus.ram[i], b.bus.ram[i])
+				break
 			}
 		}
-		if diff != "" {
-			t.Fatalf("seed %d:\n%s\n%s", seed, diff, disasm(prog))
-		}
 	}
+	if diff != "" {
+		t.Fatalf("seed %d:\n%s\n%s", seed, diff, disasm(prog))
+	}
+	return b
 }
 
 // jitSeeds is the number of random programs TestJITMatchesInterpreter tries.

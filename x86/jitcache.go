@@ -19,11 +19,14 @@ type jitCache struct {
 	flagsFn uintptr // the shared routines at the start of chunk
 	saveFn  uintptr
 	broken  bool // executable memory could not be had: interpret only
+	flushes int  // times every block was dropped for want of room
 }
 
-const (
+// Executable memory for translated code: chunks of jitChunk bytes, at most jitChunks of them;
+// then every block is dropped and the chunks are reused. (Variables for a test.)
+var (
 	jitChunk  = 4 << 20
-	jitChunks = 16 // at most this many chunks; then every block is dropped and they are reused
+	jitChunks = 16
 )
 
 // newChunk starts filling the next chunk with the shared routines at its start.
@@ -46,6 +49,7 @@ func (jc *jitCache) newChunk(k *CodeCache) bool {
 
 // flush drops every block and makes the chunks free for reuse.
 func (jc *jitCache) flush(k *CodeCache) {
+	jc.flushes++
 	for _, in := range jc.heads {
 		in.blk, in.jstop, in.heat = nil, false, 0
 	}
