@@ -154,8 +154,9 @@ func (c *CPU) runBlock(in *insn, b *block) (ran, side bool) {
 		in.blk, in.jstop, in.heat = nil, false, 0
 		return false, false
 	}
-	if lin := c.EIP; c.jcache[jcIndex(lin)].key != c.jcKey|uint64(lin) {
-		c.jcache[jcIndex(lin)] = jcEntry{key: c.jcKey | uint64(lin), code: b.chain, n: uint64(b.n), gen: b.gen, blk: b}
+	// Remember the block for the jump cache (again if decoded code was dropped since).
+	if e := &c.jcache[jcIndex(c.EIP)]; e.key != c.jcKey|uint64(c.EIP) || e.gen != b.gen {
+		*e = jcEntry{key: c.jcKey | uint64(c.EIP), code: b.chain, n: uint64(b.n), gen: b.gen, blk: b}
 	}
 	for {
 		c.jitLeft, c.jitLink, c.jitSide = c.lim-c.Retired, 0, 0
