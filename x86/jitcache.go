@@ -189,6 +189,23 @@ func (c *CPU) runBlock(in *insn, b *block) (ran, side bool) {
 			c.Retired++
 		}
 		e := &c.jcache[jcIndex(c.EIP)]
+		for e.key != c.jcKey|uint64(c.EIP) && c.Retired < c.lim && c.flat {
+			// An instruction that only the interpreter runs (a block ended before it)
+			// runs here too, if it is on the current code page.
+			lin := c.EIP
+			if lin&^0xFFF != c.fetchLin {
+				break
+			}
+			s := c.fetchPage.insn[lin&0xFFF]
+			if s == nil || s.heat != heatNever {
+				break
+			}
+			c.curEIP = c.EIP
+			c.EIP += uint32(s.len)
+			s.fn(c, s)
+			c.Retired++
+			e = &c.jcache[jcIndex(c.EIP)]
+		}
 		if e.key != c.jcKey|uint64(c.EIP) || e.gen != k.gen || c.Retired+e.n > c.lim || !c.flat {
 			return true, false
 		}
