@@ -59,9 +59,15 @@ func runGemu(t *testing.T, timeout time.Duration, stdin []byte, args ...string) 
 func TestParseGoodFlags(t *testing.T) {
 	o, err := parseArgs(strings.Fields("-drive file=fs.img,index=1,media=disk,format=raw " +
 		"-drive file=xv6.img,index=0,media=disk,format=raw -smp 2 -m 512 -nographic -no-reboot " +
-		"-monitor none -net none -display none --serial mon:stdio"))
+		"-monitor none -net none -display none --serial mon:stdio -accel interp"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !o.interp {
+		t.Error("-accel interp: still translating")
+	}
+	if o, err := parseArgs([]string{"-accel", "interp", "-accel", "tcg"}); err != nil || o.interp {
+		t.Errorf("-accel tcg after interp: %+v, %v", o, err)
 	}
 	if o.drives != [2]string{"xv6.img", "fs.img"} || o.smp != 2 || o.memMB != 512 || !o.nographic ||
 		!o.noReboot || o.display != "none" || o.serial != "mon:stdio" {
@@ -157,6 +163,7 @@ func TestBadInputExits(t *testing.T) {
 		{[]string{"-monitor", "stdio"}, "-monitor"},
 		{[]string{"-net", "nic"}, "-net"},
 		{[]string{"-display", "vnc"}, "-display"},
+		{[]string{"-accel", "kvm"}, "-accel"},
 		{[]string{"-device", "e1000"}, "-device"},
 		{[]string{"-device", "isa-debug-exit,iosize=3"}, "-device"},
 		{[]string{"-hda", good, "-device", "isa-debugcon,iobase=0x190,chardev=nope"}, "nope"},
