@@ -139,7 +139,6 @@ const fkUnknown = 0xFF
 
 type jitter struct {
 	a       amd64.Asm
-	c       *CPU
 	n       int      // instructions translated
 	offs    []uint32 // EIP offset of each instruction from the entry
 	sideAt  []amd64.Label
@@ -282,21 +281,30 @@ func (j *jitter) emitChainExit(eip uint32, count int) {
 	a.Mov(8, amd64.R(amd64.RAX), amd64.M(amd64.RDX, 0))
 	a.Test(8, amd64.R(amd64.RAX), amd64.R(amd64.RAX))
 	a.Jcc(amd64.CondE, plain)
-	a.MovImm64(amd64.RCX, uint64(j.genAddr))
-	a.Mov(8, amd64.R(amd64.RSI), amd64.M(amd64.RDX, 16))
-	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RSI), amd64.M(amd64.RCX, 0))
-	a.Jcc(amd64.CondNE, plain)
-	a.Lea(8, amd64.RSI, amd64.M(amd64.RBX, int32(count)))
-	a.Mov(8, amd64.R(amd64.RCX), amd64.M(amd64.RDX, 8))
-	a.Alu(amd64.Add, 8, amd64.R(amd64.RCX), amd64.R(amd64.RSI))
-	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RCX), amd64.R(amd64.R12))
-	a.Jcc(amd64.CondA, plain)
-	a.Mov(8, amd64.R(amd64.RBX), amd64.R(amd64.RSI))
+	j.enterChecks(16, 8, count, plain)
 	a.Lea(4, rEIP, amd64.M(rEIP, int32(eip)))
 	a.JmpReg(amd64.RAX)
 	a.Bind(plain)
 	a.MovImm(4, mc(jo.link), uint32(idx+1))
 	j.emitExit(eip, count, 0)
+}
+
+// enterChecks emits what must hold before jumping into the block a chain cell or jump cache
+// entry at RDX names (its generation and instruction count at genOff and nOff): no decoded
+// code dropped since it was made, and room in the budget; else it goes to plain. Passing,
+// RBX becomes the count retired so far in this call.
+func (j *jitter) enterChecks(genOff, nOff int32, count int, plain amd64.Label) {
+	a := &j.a
+	a.MovImm64(amd64.RCX, uint64(j.genAddr))
+	a.Mov(8, amd64.R(amd64.RSI), amd64.M(amd64.RDX, genOff))
+	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RSI), amd64.M(amd64.RCX, 0))
+	a.Jcc(amd64.CondNE, plain)
+	a.Lea(8, amd64.RSI, amd64.M(amd64.RBX, int32(count)))
+	a.Mov(8, amd64.R(amd64.RCX), amd64.M(amd64.RDX, nOff))
+	a.Alu(amd64.Add, 8, amd64.R(amd64.RCX), amd64.R(amd64.RSI))
+	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RCX), amd64.R(amd64.R12))
+	a.Jcc(amd64.CondA, plain)
+	a.Mov(8, amd64.R(amd64.RBX), amd64.R(amd64.RSI))
 }
 
 // jumpEAX leaves for the EIP in EAX, the retired count then count: into the block the
@@ -316,16 +324,7 @@ func (j *jitter) jumpEAX(count int) {
 	a.Alu(amd64.Or, 8, amd64.R(amd64.RSI), amd64.R(amd64.RAX))
 	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RSI), amd64.M(amd64.RDX, 0))
 	a.Jcc(amd64.CondNE, plain)
-	a.MovImm64(amd64.RCX, uint64(j.genAddr))
-	a.Mov(8, amd64.R(amd64.RSI), amd64.M(amd64.RDX, 24))
-	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RSI), amd64.M(amd64.RCX, 0))
-	a.Jcc(amd64.CondNE, plain)
-	a.Lea(8, amd64.RSI, amd64.M(amd64.RBX, int32(count)))
-	a.Mov(8, amd64.R(amd64.RCX), amd64.M(amd64.RDX, 16))
-	a.Alu(amd64.Add, 8, amd64.R(amd64.RCX), amd64.R(amd64.RSI))
-	a.Alu(amd64.Cmp, 8, amd64.R(amd64.RCX), amd64.R(amd64.R12))
-	a.Jcc(amd64.CondA, plain)
-	a.Mov(8, amd64.R(amd64.RBX), amd64.R(amd64.RSI))
+	j.enterChecks(24, 16, count, plain)
 	a.Mov(4, amd64.R(rEIP), amd64.R(amd64.RAX))
 	a.Mov(8, amd64.R(amd64.RAX), amd64.M(amd64.RDX, 8))
 	a.JmpReg(amd64.RAX)
@@ -437,7 +436,7 @@ func (j *jitter) load(r amd64.Reg, sz int, o amd64.Operand) {
 	}
 }
 
-// rm returns in's r/m operand: the guest register, or [R10] after ea and xlate.
+// rmOp returns in's r/m operand: the guest register, or [R10] after ea and xlate.
 func rmOp(in *insn, sz int) amd64.Operand {
 	if in.mem {
 		return hostHA
@@ -846,11 +845,9 @@ func (j *jitter) shift(in *insn) {
 		a.ShiftImm(amd64.Shl, 4, amd64.R(amd64.R9), 11)
 		a.Alu(amd64.Or, 4, amd64.R(amd64.RAX), amd64.R(amd64.R9))
 	}
-	a.Mov(sz4, dst, amd64.R(amd64.RSI))
+	a.Mov(4, dst, amd64.R(amd64.RSI))
 	j.setFlags()
 }
-
-const sz4 = 4
 
 // setFlags replaces the arithmetic flags in c.flags by those in EAX and forgets the lazy op.
 func (j *jitter) setFlags() {
