@@ -444,8 +444,35 @@ func rmOp(in *insn, sz int) amd64.Operand {
 	return gregSz(in.rm, sz)
 }
 
-// lazyImm stores an immediate la or lb.
-func (j *jitter) lazyImm(off int32, v uint32) { j.a.MovImm(4, mc(off), v) }
+// lazyArg is la or lb for setLazy: a host register, or an immediate.
+type lazyArg struct {
+	r     amd64.Reg
+	imm   uint32
+	isImm bool
+}
+
+func lreg(r amd64.Reg) lazyArg { return lazyArg{r: r} }
+func limm(v uint32) lazyArg    { return lazyArg{imm: v, isImm: true} }
+
+// setLazy stores the lazy flag state the interpreter's handler leaves: op, la, lb, the
+// result (in RSI) and the sign bit of size sz.
+func (j *jitter) setLazy(op uint8, la, lb lazyArg, sz int) {
+	a := &j.a
+	a.MovImm(1, mc(jo.lop), uint32(op))
+	for _, x := range [...]struct {
+		off int32
+		v   lazyArg
+	}{{jo.la, la}, {jo.lb, lb}} {
+		if x.v.isImm {
+			a.MovImm(4, mc(x.off), x.v.imm)
+		} else {
+			a.Mov(4, mc(x.off), amd64.R(x.v.r))
+		}
+	}
+	a.Mov(4, mc(jo.lres), amd64.R(amd64.RSI))
+	a.MovImm(4, mc(jo.lsign), sizeSign(sz))
+	j.known = op
+}
 
 var lazyOp = [8]uint8{lAdd, lLogic, lAdc, lSbb, lLogic, lSub, lLogic, lSub}
 
@@ -467,25 +494,13 @@ func (j *jitter) alu(op uint8, sz int, dst amd64.Operand, b amd64.Reg, bImm bool
 	if op != 7 {
 		a.Mov(sz, dst, amd64.R(amd64.RSI))
 	}
-	lop := lazyOp[op]
-	if lop == lLogic {
-		a.MovImm(1, mc(jo.lop), lLogic)
-		j.lazyImm(jo.la, 0)
-		j.lazyImm(jo.lb, 0)
-		a.Mov(4, mc(jo.lres), amd64.R(amd64.RSI))
-		a.MovImm(4, mc(jo.lsign), sizeSign(sz))
-		j.known = lLogic
-	} else {
-		a.MovImm(1, mc(jo.lop), uint32(lop))
-		a.Mov(4, mc(jo.la), amd64.R(amd64.RAX))
-		if bImm {
-			j.lazyImm(jo.lb, imm)
-		} else {
-			a.Mov(4, mc(jo.lb), amd64.R(b))
-		}
-		a.Mov(4, mc(jo.lres), amd64.R(amd64.RSI))
-		a.MovImm(4, mc(jo.lsign), sizeSign(sz))
-		j.known = lop
+	switch lop := lazyOp[op]; {
+	case lop == lLogic:
+		j.setLazy(lLogic, limm(0), limm(0), sz)
+	case bImm:
+		j.setLazy(lop, lreg(amd64.RAX), limm(imm), sz)
+	default:
+		j.setLazy(lop, lreg(amd64.RAX), lreg(b), sz)
 	}
 	j.hostOK = true
 }
@@ -569,12 +584,7 @@ func (j *jitter) insn(in *insn) bool {
 		} else {
 			a.AluImm(amd64.And, sz, amd64.R(amd64.RSI), int32(in.imm&sizeMask(sz)))
 		}
-		a.MovImm(1, mc(jo.lop), lLogic)
-		j.lazyImm(jo.la, 0)
-		j.lazyImm(jo.lb, 0)
-		a.Mov(4, mc(jo.lres), amd64.R(amd64.RSI))
-		a.MovImm(4, mc(jo.lsign), sizeSign(sz))
-		j.known = lLogic
+		j.setLazy(lLogic, limm(0), limm(0), sz)
 		hostOK = true
 	case op == 0xF6 || op == 0xF7: // not, neg
 		if in.mem {
@@ -591,12 +601,7 @@ func (j *jitter) insn(in *insn) bool {
 		a.MovImm(4, amd64.R(amd64.RSI), 0)
 		a.Alu(amd64.Sub, sz, amd64.R(amd64.RSI), amd64.R(amd64.RDX))
 		a.Mov(sz, dst, amd64.R(amd64.RSI))
-		a.MovImm(1, mc(jo.lop), lSub)
-		j.lazyImm(jo.la, 0)
-		a.Mov(4, mc(jo.lb), amd64.R(amd64.RDX))
-		a.Mov(4, mc(jo.lres), amd64.R(amd64.RSI))
-		a.MovImm(4, mc(jo.lsign), sizeSign(sz))
-		j.known = lSub
+		j.setLazy(lSub, limm(0), lreg(amd64.RDX), sz)
 		hostOK = true
 	case op == 0x8B && in.mem || op == 0xA1: // loads, which may read a device
 		if op == 0xA1 {
@@ -687,12 +692,7 @@ func (j *jitter) insn(in *insn) bool {
 		if dec {
 			kind = lDec
 		}
-		a.MovImm(1, mc(jo.lop), uint32(kind))
-		a.Mov(4, mc(jo.la), amd64.R(amd64.RAX))
-		j.lazyImm(jo.lb, 1)
-		a.Mov(4, mc(jo.lres), amd64.R(amd64.RSI))
-		a.MovImm(4, mc(jo.lsign), sizeSign(sz))
-		j.known = kind
+		j.setLazy(kind, lreg(amd64.RAX), limm(1), sz)
 		hostOK = true
 	case op >= 0x50 && op <= 0x57, op == 0x68 || op == 0x6A, op == 0xFF && in.reg == 6:
 		if op == 0xFF {

@@ -225,15 +225,22 @@ func (a *Asm) MovImm(size int, dst Operand, v uint32) {
 	}
 	if size == 1 {
 		a.enc(1, []byte{0xC6}, 0, dst)
+	} else {
+		a.enc(size, []byte{0xC7}, 0, dst)
+	}
+	a.immSized(size, v)
+}
+
+// immSized emits v as an immediate of the operand size (1, 2, or 4 bytes, 4 for size 8).
+func (a *Asm) immSized(size int, v uint32) {
+	switch size {
+	case 1:
 		a.byte1(byte(v))
-		return
-	}
-	a.enc(size, []byte{0xC7}, 0, dst)
-	if size == 2 {
+	case 2:
 		a.B = binary.LittleEndian.AppendUint16(a.B, uint16(v))
-		return
+	default:
+		a.imm32(v)
 	}
-	a.imm32(v)
 }
 
 // MovImm64 loads the 64-bit constant v into r.
@@ -309,15 +316,10 @@ func (a *Asm) Test(size int, dst, src Operand) {
 func (a *Asm) TestImm(size int, dst Operand, v uint32) {
 	if size == 1 {
 		a.enc(1, []byte{0xF6}, 0, dst)
-		a.byte1(byte(v))
-		return
+	} else {
+		a.enc(size, []byte{0xF7}, 0, dst)
 	}
-	a.enc(size, []byte{0xF7}, 0, dst)
-	if size == 2 {
-		a.B = binary.LittleEndian.AppendUint16(a.B, uint16(v))
-		return
-	}
-	a.imm32(v)
+	a.immSized(size, v)
 }
 
 // ShiftImm shifts dst by n (op is Shl, Shr or Sar).
