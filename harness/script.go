@@ -10,17 +10,44 @@ import (
 	"time"
 )
 
-// A Script is a list of steps read from a script file, one per line:
-//
-//	# a comment, and blank lines, are ignored
-//	smp 2                the machine's CPUs (only before the first step; flags may override)
-//	memory 128           the machine's RAM in MB (likewise)
-//	timeout 30s          virtual-time budget for the expects that follow (Go duration)
-//	expect "$ "          wait for this text (Go string syntax: \n, \t, \" ...)
-//	expect $ 	         the same without quotes: the rest of the line, spaces kept
-//	expect /re+gexp/     wait for a match of a regular expression (Go syntax)
-//	send "ls\n"          type this text
-//	sendline ls          type the rest of the line and a newline
+// ScriptFormat describes the script language; `gemu test -h` prints it.
+const ScriptFormat = `A script is a text file, one command a line:
+
+  smp 2              the machine's CPUs (before the first step; -smp overrides it)
+  memory 128         the machine's RAM in MB (likewise; -m overrides it)
+  timeout 30s        virtual-time budget of each expect that follows (a Go duration:
+                     500ms, 10s, 2m); the default is 10s, or -timeout
+  expect "$ "        wait until the console prints this text (Go string syntax:
+                     \n, \t, \", \\, \x1b ...)
+  expect hi there    the same without quotes: the rest of the line, blanks kept
+  expect /re+gexp/   wait for a match of a regular expression (Go RE2 syntax)
+  send "ls\n"        type this text (Go string syntax)
+  send ls            type the rest of the line as it stands
+  sendline ls        type the rest of the line and a newline
+
+Comments: a line whose first non-blank character is # is a comment, and so is
+the rest of a line from a # that follows a space or a tab, except inside a
+"quoted string" or the /regexp/ of an expect. The blanks before such a comment
+are not part of the text:
+
+  timeout 10s   # virtual time         is  timeout 10s
+  expect $ # the prompt                is  expect $     (no space after $)
+  expect "$ "   # the prompt           is  expect "$ "  (quote to keep blanks)
+  expect "a # b"                       waits for a # b
+  expect /x # y/                       waits for a match of x # y
+  sendline echo a#b                    types echo a#b (no blank before #)
+  sendline echo a # b                  types echo a; write send "echo a # b\n"
+
+Inside a /regexp/ a backslash escapes the next character, so \/ is a slash; the
+regexp ends at the first other /, and only blanks or a comment may follow it.
+Blank lines are ignored; a byte-order mark and CRLF line ends are accepted.
+Text without quotes keeps its blanks, trailing ones included, when no comment
+follows. Waiting is in virtual time (one instruction retired is one
+nanosecond), so a script gives the same transcript on every run and any host
+load. An expect looks only at output after the previous expect's match.
+`
+
+// A Script is a list of steps read from a script file; ScriptFormat describes the format.
 type Script struct {
 	Name     string
 	CPUs     int // from an smp line, 0 if none
@@ -37,7 +64,7 @@ type Step struct {
 	Timeout int64
 }
 
-// ParseScript reads a script; errors name the line.
+// ParseScript reads a script in the format ScriptFormat describes; errors name the line.
 func ParseScript(name string, r io.Reader) (*Script, error) {
 	sc := bufio.NewScanner(r)
 	s := &Script{Name: name}
@@ -46,11 +73,18 @@ func ParseScript(name string, r io.Reader) (*Script, error) {
 		if n == 1 {
 			line = strings.TrimPrefix(line, "\ufeff") // a byte-order mark from a Windows editor
 		}
-		trimmed := strings.TrimSpace(line)
+		trimmed := strings.TrimLeft(line, " \t")
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
 		}
-		word, rest, _ := strings.Cut(strings.TrimLeft(line, " \t"), " ")
+		word, rest := trimmed, ""
+		if i := strings.IndexAny(trimmed, " \t"); i >= 0 {
+			word, rest = trimmed[:i], trimmed[i+1:]
+		}
+		rest, err := stripComment(word, rest)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
+		}
 		if word == "smp" || word == "memory" {
 			v, err := strconv.Atoi(strings.TrimSpace(rest))
 			switch {
@@ -76,6 +110,50 @@ func ParseScript(name string, r io.Reader) (*Script, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return s, nil
+}
+
+// stripComment removes a trailing comment from the argument of a command, with the blanks
+// before it: a # that follows a blank (or opens the argument) outside a "quoted string"
+// and outside an expect's /regexp/. An argument with no comment is returned unchanged.
+func stripComment(word, rest string) (string, error) {
+	if word == "expect" {
+		if t := strings.TrimLeft(rest, " \t"); strings.HasPrefix(t, "/") {
+			// The regexp runs to the first / not escaped by a backslash.
+			start := len(rest) - len(t)
+			end := -1
+			for i := start + 1; i < len(t)+start; i++ {
+				if rest[i] == '\\' {
+					i++
+					continue
+				}
+				if rest[i] == '/' {
+					end = i
+					break
+				}
+			}
+			if end < 0 {
+				return "", fmt.Errorf("expect: regexp %s has no closing /", strings.TrimSpace(t))
+			}
+			after := strings.TrimLeft(rest[end+1:], " \t")
+			if after != "" && (after[0] != '#' || len(after) == len(rest[end+1:])) {
+				return "", fmt.Errorf("expect: text %q after the regexp (a comment starts with a blank and #)", after)
+			}
+			return rest[:end+1], nil
+		}
+	}
+	inQuote := false
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		switch {
+		case inQuote && c == '\\':
+			i++
+		case c == '"':
+			inQuote = !inQuote
+		case !inQuote && c == '#' && (i == 0 || rest[i-1] == ' ' || rest[i-1] == '\t'):
+			return strings.TrimRight(rest[:i], " \t"), nil
+		}
+	}
+	return rest, nil
 }
 
 func parseStep(word, rest string) (Step, error) {

@@ -128,3 +128,45 @@ func TestTranscriptTrim(t *testing.T) {
 		t.Errorf("failure message of %d bytes, omitted marker: %v", len(msg), strings.Contains(msg, "bytes omitted"))
 	}
 }
+
+func TestParseScriptComments(t *testing.T) {
+	for _, tc := range []struct{ line, op, text string }{
+		{"timeout 10s          # virtual time", "timeout", ""},
+		{"expect $ # the prompt", "expect", "$"},
+		{"expect $ ", "expect", "$ "}, // no comment: trailing blanks are kept
+		{`expect "$ "   # the prompt`, "expect", "$ "},
+		{`expect "a # b"`, "expect", "a # b"},
+		{`expect "say \"#\" # x" # y`, "expect", `say "#" # x`},
+		{"expect a#b", "expect", "a#b"},
+		{"expect /x # y/", "expect-re", "/x # y/"},
+		{"expect /x # y/\t# comment", "expect-re", "/x # y/"},
+		{`expect /a\/b/ # slash`, "expect-re", `/a\/b/`},
+		{"sendline echo a#b", "send", "echo a#b\n"},
+		{"sendline echo a # b", "send", "echo a\n"},
+		{`sendline echo "a # b" # c`, "send", "echo \"a # b\"\n"},
+		{`send "x # y\n" # z`, "send", "x # y\n"},
+		{"send\tls", "send", "ls"},
+		{"  # indented comment\nexpect x", "expect", "x"},
+	} {
+		s, err := ParseScript("c.script", strings.NewReader(tc.line))
+		if err != nil {
+			t.Errorf("%q: %v", tc.line, err)
+			continue
+		}
+		if len(s.Steps) != 1 {
+			t.Errorf("%q: %d steps, want 1", tc.line, len(s.Steps))
+			continue
+		}
+		if st := s.Steps[0]; st.Op != tc.op || (tc.op != "timeout" && st.Text != tc.text) {
+			t.Errorf("%q: step %s %q, want %s %q", tc.line, st.Op, st.Text, tc.op, tc.text)
+		}
+	}
+	if s, err := ParseScript("c.script", strings.NewReader("smp 2 # two\nmemory 64\t# MB\n")); err != nil || s.CPUs != 2 || s.MemoryMB != 64 {
+		t.Errorf("smp/memory with comments: %+v, %v", s, err)
+	}
+	for _, bad := range []string{"expect # only a comment", "expect /a/b/", "expect /a/# no blank", "expect /open"} {
+		if _, err := ParseScript("c.script", strings.NewReader(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

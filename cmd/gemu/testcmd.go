@@ -11,20 +11,36 @@ import (
 	"gemu/harness"
 )
 
-const testUsage = `usage: gemu test [options] SCRIPT...
+const testUsage = `usage: gemu test [options] SCRIPT... [options]
 
-Plays each script (send lines, expect patterns; see harness.ParseScript) against a fresh
-machine and exits 0 when every expectation is met, 1 with the transcript when one is not.
-Disk images are read into memory: the files are never changed.
+Plays each script against a fresh machine and prints PASS or FAIL with its name;
+exits 0 when every expectation of every script is met, 1 (with the transcript of
+the failed run) when one is not. Options may come before or after the script
+names; after -- every argument is a script. Disk images are read into memory:
+the files are never changed.
 
 options:
   -hda FILE      disk 0 image (boot sector + kernel); default: the bundled xv6.img
   -hdb FILE      disk 1 image (file system); default: the bundled fs.img
-  -smp N         CPUs (default: the script's smp line, else 1)
-  -m MB          RAM in MB (default: the script's memory line, else 512)
+  -smp N         CPUs, as gemu takes them (N[,sockets=S,cores=C,threads=T]);
+                 default: the script's smp line, else 1
+  -m SIZE        RAM in MB or with a K, M or G suffix; default: the script's
+                 memory line, else 512
   -timeout D     virtual-time budget of each expect without a timeout line (default 10s)
   -host-limit D  host-time safety net of each expect, for overloaded machines (default 30m)
   -v             print every transcript, not only failed ones
+
+` + harness.ScriptFormat + `
+Example:
+
+  $ cat ls.script
+  smp 2
+  timeout 10s          # virtual time
+  expect "$ "
+  sendline ls
+  expect /README +2 +\d+/
+  $ gemu test -hda xv6.img -hdb fs.img ls.script
+  PASS ls.script
 `
 
 // runTest is `gemu test`: it returns the exit status.
@@ -33,12 +49,14 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	hda := fs.String("hda", "", "")
 	hdb := fs.String("hdb", "", "")
-	smp := fs.Int("smp", 0, "")
-	mem := fs.Int("m", 0, "")
+	var machine options
+	fs.Func("smp", "", func(v string) error { return parseSMP(&machine, v) })
+	fs.Func("m", "", func(v string) error { return parseMem(&machine, v) })
 	timeout := fs.Duration("timeout", 0, "")
 	hostLimit := fs.Duration("host-limit", 0, "")
 	verbose := fs.Bool("v", false, "")
-	if err := fs.Parse(args); err != nil {
+	scripts, err := parseInterleaved(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, testUsage)
 			return 0
@@ -46,12 +64,11 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gemu test: %v\n", err)
 		return 1
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprint(stderr, "gemu test: no script given\n"+testUsage)
+	if len(scripts) == 0 {
+		fmt.Fprint(stderr, "gemu test: no script given (gemu test -h describes the format)\n")
 		return 1
 	}
-	cfg := harness.Config{CPUs: *smp, MemoryMB: *mem, Timeout: int64(*timeout), HostLimit: *hostLimit}
-	var err error
+	cfg := harness.Config{CPUs: machine.smp, MemoryMB: machine.memMB, Timeout: int64(*timeout), HostLimit: *hostLimit}
 	if cfg.Kernel, err = readImage(*hda); err == nil {
 		cfg.FS, err = readImage(*hdb)
 	}
@@ -60,7 +77,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	status := 0
-	for _, path := range fs.Args() {
+	for _, path := range scripts {
 		if err := playScript(path, cfg, *verbose, stdout, stderr); err != nil {
 			fmt.Fprintf(stdout, "FAIL %s: %v\n", path, err)
 			status = 1
@@ -69,6 +86,26 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "PASS %s\n", path)
 	}
 	return status
+}
+
+// parseInterleaved parses options that may come before, between and after the other
+// arguments, which it returns in order; after "--" every argument is taken as it stands.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		left := fs.Args()
+		if consumed := args[:len(args)-len(left)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
+			return append(rest, left...), nil
+		}
+		if len(left) == 0 {
+			return rest, nil
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
+	}
 }
 
 // readImage reads a disk image named on the command line; "" means the bundled one (nil).
