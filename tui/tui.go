@@ -47,6 +47,7 @@ type Options struct {
 	NoStatus   bool         // start with the status line off (Ctrl-A s toggles it)
 	FrameRate  int          // maximum frames per second; 0 means 60
 	SerialView bool         // start on the serial console instead of the VGA screen
+	Title      string       // the terminal window's title (qemu's -name); "" leaves it
 }
 
 // view is what the 80x25 area shows.
@@ -176,6 +177,9 @@ func (u *UI) Run(ctx context.Context) error {
 		u.Close()
 	}()
 	scr.EnablePaste()
+	if u.opts.Title != "" {
+		scr.SetTitle(u.opts.Title)
+	}
 	scr.SetStyle(tcell.StyleDefault)
 	u.width, u.height = scr.Size()
 

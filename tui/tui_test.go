@@ -822,3 +822,10 @@ func TestIdleScreenSlowsFrames(t *testing.T) {
 		t.Errorf("%d frames in the 200 ms after a key, want the full rate (12)", n)
 	}
 }
+
+func TestTitle(t *testing.T) {
+	_, scr, _, _ := runUI(t, &fakeMachine{}, Options{Title: "xv6 lab"})
+	if got := scr.GetTitle(); got != "xv6 lab" {
+		t.Errorf("title %q, want the Title option", got)
+	}
+}
