@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"sync"
 
 	"gemu/gdbstub"
 	"gemu/pc"
@@ -15,9 +15,6 @@ import (
 
 // checkDebugOptions validates -d, -D, -S and -gdb before anything is opened.
 func checkDebugOptions(o *options) error {
-	if o.logItems == "help" {
-		return errors.New("-d: " + strings.TrimRight(qemulog.Help(), "\n"))
-	}
 	if _, err := qemulog.Parse(o.logItems); err != nil {
 		return err
 	}
@@ -45,7 +42,8 @@ func (s *session) openLog(o *options, stderr io.Writer, cfg *pc.Config) (*qemulo
 		if err != nil {
 			return nil, fmt.Errorf("-D: %w", err)
 		}
-		w = f
+		s.log = &logFile{w: f}
+		w = s.log
 	}
 	l := qemulog.New(mask, w)
 	if l.Enabled(qemulog.GuestErrors | qemulog.Unimp) {
@@ -58,6 +56,43 @@ func (s *session) openLog(o *options, stderr io.Writer, cfg *pc.Config) (*qemulo
 		}
 	}
 	return l, nil
+}
+
+// logFile is the -D file. Its first write error stops the run, since a log that silently
+// goes nowhere is worse than none; run reports the error once, at exit.
+type logFile struct {
+	w    io.Writer
+	mu   sync.Mutex
+	stop func() // stops the machine; nil until it exists
+	err  error
+}
+
+// Write writes to the file and stops the run at the first error.
+func (l *logFile) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	if err != nil {
+		l.mu.Lock()
+		first, stop := l.err == nil, l.stop
+		if first {
+			l.err = err
+		}
+		l.mu.Unlock()
+		if first && stop != nil {
+			stop()
+		}
+	}
+	return n, err
+}
+
+// setStop gives the log the machine to stop; a write that failed before stops it at once.
+func (l *logFile) setStop(stop func()) {
+	l.mu.Lock()
+	l.stop = stop
+	failed := l.err != nil
+	l.mu.Unlock()
+	if failed {
+		stop()
+	}
 }
 
 // attachLog installs the CPU hooks the -d items need on every CPU (none without -d, so

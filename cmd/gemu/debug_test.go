@@ -17,7 +17,7 @@ func TestDebugFlagErrors(t *testing.T) {
 		{[]string{"-d", "int,bogus"}, `"bogus"`},
 		{[]string{"-S"}, "-S needs -gdb"},
 		{[]string{"-gdb", "tcp::notaport"}, "bad -gdb device"},
-		{[]string{"-gdb", "unix:/tmp/x"}, "bad -gdb device"},
+		{[]string{"-gdb", "unix:/tmp/x"}, "only tcp"},
 		{[]string{"-d", "int", "-D", "/nonexistent-dir/log"}, "-D"},
 	} {
 		_, stderr, status := runGemu(t, 30*time.Second, nil, append([]string{"-nographic"}, tc.args...)...)

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gemu/qemulog"
 )
 
 // options is a parsed command line.
@@ -34,6 +36,23 @@ type options struct {
 	logFile   string // -D
 	help      bool
 	version   bool
+
+	snapshot bool     // -snapshot: disks are temporary copies, discarded at exit
+	name     string   // -name: the window title
+	gdbShort bool     // -s: a stub on tcp::1234, or on -p's port
+	gdbPort  string   // -p PORT: old qemu's port for -s
+	listing  string   // -d help, -cpu help, -machine help: print this on stdout and exit 0
+	notes    []string // what accepted flags do not do, printed once each on stderr at start
+}
+
+// note records one line for stderr about an accepted flag, once however often it is given.
+func (o *options) note(msg string) {
+	for _, n := range o.notes {
+		if n == msg {
+			return
+		}
+	}
+	o.notes = append(o.notes, msg)
 }
 
 // debugconDev is one -device isa-debugcon.
@@ -83,42 +102,122 @@ var flagTable = map[string]flagSpec{
 		return nil
 	}},
 	"rtc": {true, parseRTC},
-	"gdb": {true, func(o *options, v string) error { o.gdb = v; return nonEmpty(v) }},
-	"s":   {false, func(o *options, v string) error { o.gdb = "tcp::1234"; return nil }},
+	"gdb": {true, parseGDB},
+	"s":   {false, func(o *options, v string) error { o.gdbShort = true; return nil }},
+	"p":   {true, parseGDBPort},
 	"S":   {false, func(o *options, v string) error { o.freeze = true; return nil }},
-	"d":   {true, func(o *options, v string) error { o.logItems = v; return nonEmpty(v) }},
-	"D":   {true, func(o *options, v string) error { o.logFile = v; return nonEmpty(v) }},
+	"d": {true, func(o *options, v string) error {
+		if v == "help" {
+			o.listing = qemulog.Help()
+		}
+		o.logItems = v
+		return nonEmpty(v)
+	}},
+	"D": {true, func(o *options, v string) error { o.logFile = v; return nonEmpty(v) }},
 	"help": {false, func(o *options, v string) error {
 		o.help = true
 		return nil
 	}},
 	"h":       {false, func(o *options, v string) error { o.help = true; return nil }},
 	"version": {false, func(o *options, v string) error { o.version = true; return nil }},
+
+	"snapshot":    {false, func(o *options, v string) error { o.snapshot = true; return nil }},
+	"no-shutdown": {false, noteFlag("-no-shutdown: ignored: a guest power-off ends the run (gemu has no monitor to resume from)")},
+	"name":        {true, func(o *options, v string) error { o.name = v; return nil }},
+	"machine":     {true, parseMachine},
+	"M":           {true, parseMachine},
+	"cpu":         {true, parseCPU},
+	"boot":        {true, parseBoot},
+	"k":           {true, noteFlag("-k: ignored: keys come from the terminal, in its own layout")},
+	"vga":         {true, parseVGA},
+	"enable-kvm":  {false, func(o *options, v string) error { return parseAccel(o, "kvm") }},
+	"usb":         {false, noteFlag("-usb: ignored: gemu has no USB controller (the keyboard is the PS/2 one xv6 uses)")},
 }
 
-const usage = `usage: gemu [options]
+// noteFlag is the apply function of a flag that is accepted and ignored, with a reason.
+func noteFlag(msg string) func(o *options, v string) error {
+	return func(o *options, v string) error { o.note(msg); return nil }
+}
+
+// usage is -help: shaped like qemu's, one option per line starting at the first column
+// and the description from column 16, because Makefiles grep it (xv6's picks its gdb
+// option with grep -q '^-gdb').
+const usage = `Gemu, a PC emulator for xv6 with qemu-system-i386's command line
+usage: gemu [options]
+       gemu test [options] SCRIPT...   (golden-output tests; gemu test -h)
+
 With no disk, kernel or BIOS option gemu boots its bundled xv6.
-  -drive file=F,index=N,media=disk,format=raw   IDE disk N (0 boot disk, 1 file system)
-  -hda F / -hdb F        the same for index 0 / 1
-  -smp N[,sockets=S,cores=C,threads=T]           processors (1-8)
-  -m SIZE                RAM in MB, or with a K, M or G suffix (default 512, at least 16)
-  -nographic             no screen: the serial console is on stdin/stdout (Ctrl-A h for help)
-  -serial mon:stdio|stdio|file:PATH|null
-  -display none          no screen
-  -no-reboot             exit when the guest resets
-  -accel tcg|interp      translate hot code to host code (default), or interpret only
-  -bios FILE             run a ROM image (64-256 KB) from the reset vector
-  -kernel FILE           boot a multiboot kernel; -append CMDLINE, -initrd F1[ ARGS],F2
-  -debugcon DEST         port 0xe9 to DEST (stdio, file:PATH, null)
-  -chardev file,id=ID,path=F  and  -device isa-debugcon,iobase=P,chardev=ID
-  -device isa-debug-exit,iobase=0xf4,iosize=0x4   exit with status (value<<1)|1
-  -icount-limit N        stop after N instructions (exit status 4)
-  -rtc base=utc|localtime|YYYY-MM-DDTHH:MM:SS     the RTC's start time
-  -gdb tcp::PORT, -s, -S  GDB stub (-s = tcp::1234; -S waits for the debugger)
-  -d ITEMS, -D FILE      qemu-style logs
-  -monitor none, -net none   accepted and ignored
-Exit status: 0 power-off or Ctrl-A x, (v<<1)|1 isa-debug-exit, 1 bad input, 2 triple fault,
-3 every CPU halted for good, 4 instruction limit.
+
+Standard options:
+-h or -help     display this help and exit
+-version        display the version and VCS revision and exit
+-machine [type=]pc[,accel=A][,prop=value...]
+                the machine: a pc (the only one; -machine help)
+-M [type=]pc    the same as -machine
+-cpu MODEL      qemu32, kvm32, 486, pentium, pentium2, pentium3, coreduo, n270,
+                max or host: gemu has one 32-bit model (-cpu help: what differs)
+-accel tcg|interp|kvm
+                translate hot code to host code (tcg, the default) or
+                interpret only; kvm falls back to tcg with a warning
+-enable-kvm     the same as -accel kvm
+-smp [cpus=]N[,sockets=S][,cores=C][,threads=T]
+                processors, 1-8, all visible to the guest
+-m [size=]SIZE  RAM in MB, or with a K, M or G suffix (default 512, at least 16)
+-name NAME      the terminal window's title
+-k LANGUAGE     accepted and ignored: keys come from the terminal
+-usb            accepted and ignored: there is no USB controller
+
+Block device options:
+-hda FILE       IDE disk 0, the boot disk (written through to the file)
+-hdb FILE       IDE disk 1, xv6's file system
+-drive file=FILE[,index=0|1][,media=disk][,format=raw][,if=ide][,cache=...]
+                an IDE disk
+-snapshot       write to temporary copies of the disk images, discarded at exit
+-boot [order=]c[,menu=on|off][,...]
+                boot from the hard disk (the only boot device)
+
+Display options:
+-display none|curses|default
+                none: no screen; else the terminal shows the VGA text screen
+-nographic      no screen: the serial console is on stdin/stdout (Ctrl-A h)
+-vga std|cirrus the VGA card (its text mode is all xv6 uses: both are the same)
+
+Character device options:
+-serial mon:stdio|stdio|file:PATH|null
+                where COM1 goes
+-monitor none   there is no monitor: only none is accepted
+-net none       there are no network cards: only none is accepted
+-chardev file,id=ID,path=FILE
+                a file for -device isa-debugcon
+-device isa-debugcon,iobase=PORT,chardev=ID
+                bytes written to PORT go to the chardev
+-device isa-debug-exit[,iobase=0xf4][,iosize=0x4]
+                a write of V to the port exits with status (V<<1)|1
+-debugcon stdio|file:PATH|null
+                port 0xe9 to a destination
+
+Boot options:
+-bios FILE      run a ROM image (64-256 KB) from the 386 reset vector
+-kernel FILE    boot a multiboot kernel
+-append CMDLINE the multiboot kernel's command line
+-initrd "FILE1 [ARGS],FILE2"
+                multiboot modules
+-no-reboot      exit instead of rebooting when the guest resets
+-no-shutdown    accepted and ignored: a guest power-off ends the run
+-rtc base=utc|localtime|YYYY-MM-DDTHH:MM:SS
+                the RTC's start time
+
+Debug options:
+-gdb dev        accept a gdb connection on dev: tcp::PORT or tcp:HOST:PORT
+-s              shorthand for -gdb tcp::1234
+-p PORT         with -s: the port instead of 1234 (old qemu's spelling)
+-S              do not start the CPU until gdb says so
+-d item1,...    log the items (-d help lists them)
+-D logfile      the -d log goes to logfile instead of stderr
+-icount-limit N stop after N instructions (exit status 4)
+
+Exit status: 0 power-off or Ctrl-A x, (v<<1)|1 isa-debug-exit, 1 bad input,
+2 triple fault, 3 every CPU halted for good, 4 instruction limit.
 `
 
 // parseArgs parses a qemu-style command line (flags are single- or double-dash words;
@@ -144,7 +243,16 @@ func parseArgs(args []string) (*options, error) {
 			v = args[i]
 		}
 		if err := spec.apply(o, v); err != nil {
-			return nil, &flagError{a + " " + v, err.Error()}
+			return nil, &flagError{strings.TrimSpace(a + " " + v), err.Error()}
+		}
+	}
+	if o.gdbPort != "" && !o.gdbShort {
+		return nil, &flagError{"-p " + o.gdbPort, "sets the port of -s (old qemu); use -gdb tcp::" + o.gdbPort}
+	}
+	if o.gdbShort && o.gdb == "" {
+		o.gdb = "tcp::1234"
+		if o.gdbPort != "" {
+			o.gdb = "tcp::" + o.gdbPort
 		}
 	}
 	return o, nil
@@ -363,8 +471,9 @@ func parseDisplay(o *options, v string) error {
 	return nil
 }
 
-// parseAccel takes qemu's -accel tcg (what gemu does by default: translate hot code) and
-// -accel interp (interpret every instruction, for comparing the two).
+// parseAccel takes qemu's -accel tcg (what gemu does by default: translate hot code),
+// -accel interp (interpret every instruction, for comparing the two) and -accel kvm, which
+// falls back to tcg with one warning line, as qemu does on a host without KVM.
 func parseAccel(o *options, v string) error {
 	kind, _, _ := strings.Cut(v, ",")
 	switch kind {
@@ -372,8 +481,184 @@ func parseAccel(o *options, v string) error {
 		o.interp = false
 	case "interp":
 		o.interp = true
+	case "kvm":
+		o.interp = false
+		o.note("-accel kvm: gemu does not use KVM; falling back to tcg (its own translator)")
 	default:
-		return fmt.Errorf("unsupported accelerator %q (want tcg or interp)", v)
+		return fmt.Errorf("unsupported accelerator %q (want tcg, interp or kvm)", v)
+	}
+	return nil
+}
+
+// parseGDB takes -gdb tcp::PORT or tcp:HOST:PORT (checked in full by checkDebugOptions);
+// -gdb none turns the stub off.
+func parseGDB(o *options, v string) error {
+	if v == "none" {
+		o.gdb, o.gdbShort = "", false
+		return nil
+	}
+	scheme, _, _ := strings.Cut(v, ":")
+	switch scheme {
+	case "udp", "unix", "telnet", "websocket", "stdio", "pipe", "file", "pty", "vc", "null",
+		"serial", "tty", "parallel", "chardev", "mon", "ringbuf", "memory":
+		return fmt.Errorf("only tcp is supported (tcp::PORT or tcp:HOST:PORT)")
+	}
+	o.gdb = v
+	return nonEmpty(v)
+}
+
+// parseGDBPort takes old qemu's -p PORT, the port -s listens on.
+func parseGDBPort(o *options, v string) error {
+	if n, err := strconv.ParseUint(v, 10, 16); err != nil || n == 0 {
+		return fmt.Errorf("want a TCP port number, got %q", v)
+	}
+	o.gdbPort = v
+	return nil
+}
+
+// machineHelp is -machine help.
+const machineHelp = `Supported machines are:
+pc                   Standard PC (i440FX + PIIX, 1996) (default)
+pc-i440fx-*          the same (qemu's versioned names)
+`
+
+// machineProps are -machine properties that change nothing gemu's pc does.
+var machineProps = map[string]bool{
+	"usb": true, "vmport": true, "dump-guest-core": true, "mem-merge": true, "kernel_irqchip": true,
+	"kernel-irqchip": true, "smm": true, "hpet": true, "acpi": true, "graphics": true,
+}
+
+// parseMachine takes -machine/-M pc (or qemu's versioned i440FX names); its accel=A[:B...]
+// takes the first accelerator gemu has, as qemu tries them in turn.
+func parseMachine(o *options, v string) error {
+	typ, kv, order, err := keyValues(v, true)
+	if err != nil {
+		return err
+	}
+	if t, ok := kv["type"]; ok {
+		typ = t
+	}
+	switch {
+	case typ == "help":
+		o.listing = machineHelp
+		return nil
+	case typ == "pc", typ == "", strings.HasPrefix(typ, "pc-i440fx-"):
+	default:
+		return fmt.Errorf("unsupported machine %q (gemu is a pc, the i440FX one: -M pc)", typ)
+	}
+	for _, k := range order {
+		switch {
+		case k == "type":
+		case k == "accel":
+			alts := strings.Split(kv[k], ":")
+			for i, a := range alts {
+				if a == "kvm" && i+1 < len(alts) {
+					continue // qemu tries the next one
+				}
+				if err := parseAccel(o, a); err != nil {
+					return fmt.Errorf("accel=%s: %w", kv[k], err)
+				}
+				break
+			}
+		case machineProps[k]:
+		default:
+			return fmt.Errorf("unknown machine property %q", k)
+		}
+	}
+	return nil
+}
+
+// cpuModels are the -cpu models gemu takes, with what the guest sees differently (empty:
+// nothing). gemu has one model: CPUID says GenuineIntel family 6 model 3 stepping 3, as
+// qemu32, and lists only the features gemu emulates.
+var cpuModels = map[string]string{
+	"qemu32":   "", // the model gemu has
+	"kvm32":    "family 6 model 3 (qemu32's), not kvm32's family 15",
+	"486":      "a family 6 CPU (qemu32's) with CPUID and the P6 instructions, not a 486",
+	"pentium":  "a family 6 CPU (qemu32's) with the P6 instructions (cmov), not a Pentium",
+	"pentium2": "family 6 model 3 (qemu32's), not the Pentium II's model 5",
+	"pentium3": "family 6 model 3 (qemu32's), not the Pentium III's model 7, and no SSE",
+	"coreduo":  "family 6 model 3 (qemu32's), not the Core Duo's model 14, and no SSE",
+	"n270":     "family 6 model 3 (qemu32's), not the Atom N270's model 28, and no SSE",
+	"max":      "a 32-bit family 6 CPU (qemu32's) with only the features gemu emulates",
+	"host":     "a 32-bit family 6 CPU (qemu32's), not the host's",
+	"base":     "",
+}
+
+// parseCPU takes the -cpu models in cpuModels; feature settings (+f, -f, f=on) are
+// accepted and ignored, with a note.
+func parseCPU(o *options, v string) error {
+	parts := splitOpts(v)
+	model := parts[0]
+	if model == "help" {
+		var b strings.Builder
+		b.WriteString("Available CPUs (gemu has one model, family 6 model 3 as qemu32; the others name it):\n")
+		for _, m := range []string{"qemu32", "kvm32", "486", "pentium", "pentium2", "pentium3", "coreduo", "n270", "max", "host", "base"} {
+			diff := cpuModels[m]
+			if diff == "" {
+				diff = "the same"
+			}
+			fmt.Fprintf(&b, "  %-10s %s\n", m, diff)
+		}
+		o.listing = b.String()
+		return nil
+	}
+	diff, ok := cpuModels[model]
+	if !ok {
+		return fmt.Errorf("unsupported CPU model %q (-cpu help lists the ones gemu takes)", model)
+	}
+	if diff != "" {
+		o.note("-cpu " + model + ": the guest sees " + diff)
+	}
+	if len(parts) > 1 {
+		o.note("-cpu " + v + ": feature settings are ignored (CPUID lists what gemu emulates)")
+	}
+	return nil
+}
+
+// parseBoot takes -boot when the hard disk (c) is among the boot devices: gemu boots disk 0
+// (or -kernel, -bios) and has no floppy, CD or network boot to try first.
+func parseBoot(o *options, v string) error {
+	first, kv, order, err := keyValues(v, true)
+	if err != nil {
+		return err
+	}
+	check := func(drives string) error {
+		if strings.Trim(drives, "abcdnp") != "" {
+			return fmt.Errorf("unknown boot device in %q (a, b, c, d, n)", drives)
+		}
+		if !strings.Contains(drives, "c") {
+			return fmt.Errorf("gemu boots only the hard disk (c); it has no floppy, CD or network boot")
+		}
+		return nil
+	}
+	if first != "" {
+		if err := check(first); err != nil {
+			return err
+		}
+	}
+	for _, k := range order {
+		switch k {
+		case "order", "once":
+			if err := check(kv[k]); err != nil {
+				return err
+			}
+		case "menu":
+			if kv[k] == "on" {
+				o.note("-boot menu=on: ignored: gemu boots disk 0 directly, with no BIOS menu")
+			}
+		case "splash", "splash-time", "reboot-timeout", "strict":
+		default:
+			return fmt.Errorf("unknown boot option %q", k)
+		}
+	}
+	return nil
+}
+
+// parseVGA takes the VGA cards whose text mode, all xv6 uses, is gemu's.
+func parseVGA(o *options, v string) error {
+	if v != "std" && v != "cirrus" {
+		return fmt.Errorf("unsupported VGA card %q (std or cirrus, whose text mode gemu has)", v)
 	}
 	return nil
 }

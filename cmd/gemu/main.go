@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -27,6 +28,8 @@ func main() {
 type session struct {
 	files   []*os.File
 	tmpDirs []string
+	dir     string      // the run's temporary directory, "" until runDir makes it
+	log     *logFile    // the -D file, nil without one
 	ui      *tuiFront   // the screen front end, nil without a display (tui.go)
 	console *consoleOut // stdout when the console or a debug port is on stdio
 }
@@ -84,16 +87,26 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	if o.help {
+	switch {
+	case o.help:
 		fmt.Fprint(stdout, usage)
 		return 0
-	}
-	if o.version {
-		fmt.Fprintln(stdout, "gemu, a PC emulator for xv6 (qemu-compatible command line)")
+	case o.listing != "":
+		fmt.Fprint(stdout, o.listing)
+		return 0
+	case o.version:
+		bi, _ := debug.ReadBuildInfo() // nil without build information, which versionText says
+		fmt.Fprint(stdout, versionText(bi))
 		return 0
 	}
 	if err := checkDebugOptions(o); err != nil {
 		return fail(err)
+	}
+	for _, n := range o.notes {
+		fmt.Fprintf(stderr, "gemu: %s\n", n)
+	}
+	if err := cleanStaleRunDirs(); err != nil {
+		fmt.Fprintf(stderr, "gemu: warning: %v\n", err)
 	}
 	s := &session{ui: newTUIFront(o, stdin, stdout)}
 	defer func() {
@@ -120,9 +133,12 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	attachLog(logger, m)
+	if s.log != nil {
+		s.log.setStop(m.Stop)
+	}
 	status := s.runMachine(m, o, cfg, stdin, stdout, stderr)
 	if err := logger.Flush(); err != nil {
-		fmt.Fprintf(stderr, "gemu: -D: %v\n", err)
+		fmt.Fprintf(stderr, "gemu: -D %s: %v (the run stopped at the first failed write)\n", o.logFile, err)
 		status = 1
 	}
 	if err := m.Close(); err != nil {
@@ -160,6 +176,12 @@ func (s *session) config(o *options, stdout io.Writer) (*pc.Config, error) {
 	drives := o.drives
 	if drives == [2]string{} && o.bios == "" && o.kernel == "" {
 		if drives, err = s.bundledImages(); err != nil {
+			return nil, err
+		}
+	} else if err := sameImage(drives); err != nil {
+		return nil, err
+	} else if o.snapshot {
+		if drives, err = s.snapshotCopies(drives); err != nil {
 			return nil, err
 		}
 	}
@@ -269,18 +291,17 @@ func (s *session) debugDevices(o *options, cfg *pc.Config, stdout io.Writer) err
 	return nil
 }
 
-// bundledImages copies the bundled xv6 images to a temporary directory (so the
+// bundledImages copies the bundled xv6 images to the run's temporary directory (so the
 // embedded file system never changes) and returns their paths.
 func (s *session) bundledImages() ([2]string, error) {
 	kernel, fs, err := bundled()
 	if err != nil {
 		return [2]string{}, err
 	}
-	dir, err := os.MkdirTemp("", "gemu-")
+	dir, err := s.runDir()
 	if err != nil {
 		return [2]string{}, fmt.Errorf("bundled images: %w", err)
 	}
-	s.tmpDirs = append(s.tmpDirs, dir)
 	paths := [2]string{filepath.Join(dir, "xv6.img"), filepath.Join(dir, "fs.img")}
 	for i, b := range [][]byte{kernel, fs} {
 		if err := os.WriteFile(paths[i], b, 0o600); err != nil {
@@ -288,6 +309,99 @@ func (s *session) bundledImages() ([2]string, error) {
 		}
 	}
 	return paths, nil
+}
+
+// sameImage refuses one image file as both disks: the two would overwrite each other.
+func sameImage(drives [2]string) error {
+	if drives[0] == "" || drives[1] == "" {
+		return nil
+	}
+	a, errA := os.Stat(drives[0])
+	b, errB := os.Stat(drives[1])
+	if errA == nil && errB == nil && os.SameFile(a, b) {
+		return fmt.Errorf("disks 0 and 1 are both %s: each disk needs its own image file", drives[1])
+	}
+	return nil // a missing file is reported when it is opened
+}
+
+// snapshotCopies is -snapshot: it copies the disk images to the run's temporary directory,
+// which goes away at exit, and returns the copies' paths; the originals are only read.
+func (s *session) snapshotCopies(drives [2]string) ([2]string, error) {
+	var copies [2]string
+	for i, path := range drives {
+		if path == "" {
+			continue
+		}
+		dir, err := s.runDir()
+		if err != nil {
+			return copies, fmt.Errorf("-snapshot: %w", err)
+		}
+		copies[i] = filepath.Join(dir, fmt.Sprintf("disk%d-%s", i, filepath.Base(path)))
+		if err := copyFile(copies[i], path); err != nil {
+			return copies, fmt.Errorf("-snapshot: drive %d: %w", i, err)
+		}
+	}
+	return copies, nil
+}
+
+// copyFile copies the file src to a new file dst.
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("copying %s: %w", src, err)
+	}
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("copying %s: %w", src, err)
+	}
+	return nil
+}
+
+// versionText is -version: the module version and the VCS revision the binary was built
+// from, as the build recorded them (bi is debug.ReadBuildInfo's, nil if it has none).
+func versionText(bi *debug.BuildInfo) string {
+	version, rev, when, dirty, goVersion := "(unknown)", "", "", false, ""
+	if bi != nil {
+		version, goVersion = bi.Main.Version, bi.GoVersion
+		for _, st := range bi.Settings {
+			switch st.Key {
+			case "vcs.revision":
+				rev = st.Value
+			case "vcs.time":
+				when = st.Value
+			case "vcs.modified":
+				dirty = st.Value == "true"
+			}
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "gemu version %s\n", version)
+	switch {
+	case rev == "":
+		b.WriteString("revision unknown (built without VCS stamping: -buildvcs=false, or in a git worktree)\n")
+	default:
+		fmt.Fprintf(&b, "revision %s", rev)
+		if when != "" {
+			fmt.Fprintf(&b, " (%s)", when)
+		}
+		if dirty {
+			b.WriteString(" with local changes")
+		}
+		b.WriteString("\n")
+	}
+	if goVersion != "" {
+		fmt.Fprintf(&b, "built with %s\n", goVersion)
+	}
+	b.WriteString("A PC emulator for xv6 with qemu-system-i386's command line\n")
+	return b.String()
 }
 
 // runMachine runs m with the console on stdin/stdout as the options say, and returns

@@ -44,7 +44,7 @@ func newTUIFront(o *options, stdin *os.File, stdout io.Writer) *tuiFront {
 		return nil
 	}
 	f := &tuiFront{}
-	f.ui = tui.New(f, tui.Options{Stats: f.stats})
+	f.ui = tui.New(f, tui.Options{Stats: f.stats, Title: o.name})
 	return f
 }
 
