@@ -1,0 +1,342 @@
+package symbols
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// mustAddr returns the address of a symbol or stops the test.
+func mustAddr(t *testing.T, tab *Table, name string) uint32 {
+	t.Helper()
+	a, ok := tab.Addr(name)
+	if !ok {
+		t.Fatalf("Addr(%q) not found", name)
+	}
+	return a
+}
+
+func TestFunc(t *testing.T) {
+	for _, k := range kernels {
+		t.Run(k.name, func(t *testing.T) {
+			tab, _ := openKernel(t, k.build)
+			cases := []struct {
+				sym  string // symbol the address is taken from
+				off  uint32
+				want string // "" for no function
+			}{
+				{"sys_link", 0, "sys_link"},
+				{"sys_link", 0x10, "sys_link"},
+				{"sleep", 3, "sleep"},
+				{"alltraps", 2, "alltraps"}, // assembly, size 0
+				{"swtch", 5, "swtch"},
+				{"trapret", 1, "trapret"}, // a label after alltraps
+				{"vector3", 1, "vector3"},
+				{"ptable", 0, ""}, // data
+				{"icache", 64, ""},
+			}
+			for _, c := range cases {
+				addr := mustAddr(t, tab, c.sym) + c.off
+				name, start, ok := tab.Func(addr)
+				if c.want == "" {
+					if ok {
+						t.Errorf("Func(%s+%d) = %s, want none", c.sym, c.off, name)
+					}
+					continue
+				}
+				if !ok || name != c.want || start != addr-c.off {
+					t.Errorf("Func(%s+%#x) = %q %#x %v, want %q %#x", c.sym, c.off, name, start, ok, c.want, addr-c.off)
+				}
+			}
+			if name, _, ok := tab.Func(0x1000); ok {
+				t.Errorf("Func(0x1000) = %q, want none", name)
+			}
+		})
+	}
+}
+
+func TestData(t *testing.T) {
+	for _, k := range kernels {
+		t.Run(k.name, func(t *testing.T) {
+			tab, _ := openKernel(t, k.build)
+			cases := []struct {
+				sym     string
+				off     uint32
+				want    string
+				wantOff uint32
+			}{
+				{"icache", 64, "icache", 64},
+				{"ptable", 0, "ptable", 0},
+				{"input", 128, "input", 128},
+				{"cpus", 300, "cpus", 300},
+				{"sys_link", 4, "", 0}, // code
+			}
+			for _, c := range cases {
+				name, off, ok := tab.Data(mustAddr(t, tab, c.sym) + c.off)
+				if c.want == "" {
+					if ok {
+						t.Errorf("Data(%s+%d) = %s+%d, want none", c.sym, c.off, name, off)
+					}
+					continue
+				}
+				if !ok || name != c.want || off != c.wantOff {
+					t.Errorf("Data(%s+%d) = %q+%d %v, want %q+%d", c.sym, c.off, name, off, ok, c.want, c.wantOff)
+				}
+			}
+		})
+	}
+}
+
+// declLine finds the line of a function definition "name(" at the start of a line.
+func declLine(t *testing.T, file, name string) int {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		if strings.HasPrefix(sc.Text(), name+"(") {
+			return n
+		}
+	}
+	t.Fatalf("%s: no definition of %s", file, name)
+	return 0
+}
+
+func TestLineAndDescribe(t *testing.T) {
+	for _, k := range kernels {
+		t.Run(k.name, func(t *testing.T) {
+			tab, path := openKernel(t, k.build)
+			root := filepath.Dir(path)
+			if k.name == "xv6-src" {
+				root = filepath.Dir(root) // the kernel is kernel/kernel
+			}
+			for _, fn := range []struct{ name, file string }{
+				{"sys_link", "sysfile.c"}, {"sleep", "proc.c"}, {"bread", "bio.c"},
+			} {
+				want := k.file(fn.file)
+				decl := declLine(t, filepath.Join(root, want), fn.name)
+				addr := mustAddr(t, tab, fn.name)
+				file, line, ok := tab.Line(addr)
+				if !ok || file != want || line < decl || line > decl+2 {
+					t.Errorf("Line(%s) = %s:%d %v, want %s:%d..%d", fn.name, file, line, ok, want, decl, decl+2)
+				}
+				d := tab.Describe(addr + 0x10)
+				re := regexp.MustCompile(`^` + fn.name + `\+0x10 \(` + regexp.QuoteMeta(want) + `:\d+\)$`)
+				if !re.MatchString(d) {
+					t.Errorf("Describe(%s+0x10) = %q, want %s", fn.name, d, re)
+				}
+			}
+			if file, line, ok := tab.Line(mustAddr(t, tab, "alltraps")); !ok || file != k.file("trapasm.S") {
+				t.Errorf("Line(alltraps) = %s:%d %v, want %s", file, line, ok, k.file("trapasm.S"))
+			}
+			for _, c := range []struct {
+				addr uint32
+				want string
+			}{
+				{mustAddr(t, tab, "icache") + 64, "icache+64"},
+				{mustAddr(t, tab, "ptable"), "ptable"},
+				{0x10, "0x00000010"},
+			} {
+				if got := tab.Describe(c.addr); got != c.want {
+					t.Errorf("Describe(%#x) = %q, want %q", c.addr, got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// TestLineMatchesAddr2line checks Line against binutils' addr2line on a sample of the
+// kernel's text: the same file base name and line, or both unknown.
+func TestLineMatchesAddr2line(t *testing.T) {
+	if _, err := exec.LookPath("addr2line"); err != nil {
+		t.Skip("addr2line is missing")
+	}
+	for _, k := range kernels {
+		t.Run(k.name, func(t *testing.T) {
+			tab, path := openKernel(t, k.build)
+			lo := mustAddr(t, tab, "sys_link") &^ 0xfff
+			var addrs []string
+			for a := lo; a < lo+0x3000; a += 7 {
+				if !inText(tab, a) {
+					continue // addr2line names data addresses from variables' DWARF
+				}
+				addrs = append(addrs, "0x"+strconv.FormatUint(uint64(a), 16))
+			}
+			cmd := exec.Command("addr2line", append([]string{"-e", path}, addrs...)...)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("addr2line: %v", err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			if len(lines) != len(addrs) {
+				t.Fatalf("addr2line gave %d lines for %d addresses", len(lines), len(addrs))
+			}
+			bad := 0
+			for i, l := range lines {
+				a, _ := strconv.ParseUint(addrs[i], 0, 32)
+				l, _, _ = strings.Cut(l, " (discriminator")
+				file, n, ok := tab.Line(uint32(a))
+				want := "??:0"
+				if f, ln, _ := strings.Cut(l, ":"); f != "??" && ln != "?" {
+					want = filepath.Base(f) + ":" + ln
+				}
+				got := "??:0"
+				if ok {
+					got = filepath.Base(file) + ":" + strconv.Itoa(n)
+				}
+				if got != want && bad < 10 {
+					bad++
+					t.Errorf("Line(%s) = %s, addr2line says %s", addrs[i], got, want)
+				}
+			}
+		})
+	}
+}
+
+// inText reports whether addr is in an executable section.
+func inText(tab *Table, addr uint32) bool {
+	for _, s := range tab.secs {
+		if s.exec && s.contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTypes(t *testing.T) {
+	for _, k := range kernels {
+		t.Run(k.name, func(t *testing.T) {
+			tab, _ := openKernel(t, k.build)
+			// struct proc has the same members in both kernels.
+			for _, c := range []struct {
+				strct, field string
+				off, size    uint32
+			}{
+				{"proc", "sz", 0, 4},
+				{"proc", "kstack", 8, 4},
+				{"struct proc", "state", 12, 4},
+				{"proc", "pid", 16, 4},
+				{"proc", "context", 28, 4},
+				{"proc", "chan", 32, 4},
+				{"proc", "killed", 36, 4},
+				{"proc", "name", 108, 16},
+				{"context", "eip", 16, 4},
+				{"spinlock", "locked", 0, 4},
+				{"sleeplock", "lk.locked", 4, 4},
+			} {
+				off, size, ok := tab.Field(c.strct, c.field)
+				if !ok || off != c.off || size != c.size {
+					t.Errorf("Field(%s, %s) = %d, %d, %v, want %d, %d", c.strct, c.field, off, size, ok, c.off, c.size)
+				}
+			}
+			for _, c := range [][2]string{{"proc", "nosuch"}, {"nosuch", "x"}, {"proc", ""}, {"proc", "name.x"}} {
+				if _, _, ok := tab.Field(c[0], c[1]); ok {
+					t.Errorf("Field(%s, %s) found", c[0], c[1])
+				}
+			}
+			for _, c := range []struct {
+				typ  string
+				size uint32
+				ok   bool
+			}{{"proc", 124, true}, {"struct context", 20, true}, {"uint", 4, true}, {"nosuch", 0, false}} {
+				if size, ok := tab.Sizeof(c.typ); size != c.size || ok != c.ok {
+					t.Errorf("Sizeof(%s) = %d, %v, want %d, %v", c.typ, size, ok, c.size, c.ok)
+				}
+			}
+			for i, name := range []string{"UNUSED", "EMBRYO", "SLEEPING", "RUNNABLE", "RUNNING", "ZOMBIE"} {
+				if v, ok := tab.Enum("procstate", name); !ok || v != int64(i) {
+					t.Errorf("Enum(procstate, %s) = %d, %v, want %d", name, v, ok, i)
+				}
+				if n, ok := tab.EnumName("enum procstate", int64(i)); !ok || n != name {
+					t.Errorf("EnumName(procstate, %d) = %q, %v, want %s", i, n, ok, name)
+				}
+			}
+			if _, ok := tab.Enum("procstate", "DEAD"); ok {
+				t.Error("Enum(procstate, DEAD) found")
+			}
+			if _, ok := tab.EnumName("procstate", 99); ok {
+				t.Error("EnumName(procstate, 99) found")
+			}
+		})
+	}
+}
+
+func TestDataPath(t *testing.T) {
+	for _, k := range kernels {
+		t.Run(k.name, func(t *testing.T) {
+			tab, _ := openKernel(t, k.build)
+			spin, _ := tab.Sizeof("spinlock")
+			inode, _ := tab.Sizeof("inode")
+			lockOff, _, _ := tab.Field("inode", "lock")
+			procSize, _ := tab.Sizeof("proc")
+			icache := mustAddr(t, tab, "icache")
+			ptable := mustAddr(t, tab, "ptable")
+			inode1lock := icache + spin + inode + lockOff // icache.inode follows its lock
+			for _, c := range []struct {
+				addr uint32
+				want string // "" for none
+			}{
+				{inode1lock, "icache.inode[1].lock"},
+				{inode1lock + 2, "icache.inode[1].lock.locked+2"},
+				{inode1lock + 4, "icache.inode[1].lock.lk"},
+				{icache + spin, "icache.inode[0]"},
+				{icache, "icache"},
+				{mustAddr(t, tab, "input") + 128, "input.r"},
+				{ptable + spin + 2*procSize, "ptable.proc[2]"},
+				{ptable + spin + 2*procSize + 16, "ptable.proc[2].pid"},
+				{ptable + spin + 2*procSize + 109, "ptable.proc[2].name[1]"},
+				{mustAddr(t, tab, "sys_link"), ""},
+				{0x10, ""},
+			} {
+				got, ok := tab.DataPath(c.addr)
+				if got != c.want || ok != (c.want != "") {
+					t.Errorf("DataPath(%#x) = %q, %v, want %q", c.addr, got, ok, c.want)
+				}
+			}
+		})
+	}
+}
+
+func TestFindKernel(t *testing.T) {
+	elfBytes := []byte("\x7fELF\x01\x01\x01")
+	cases := []struct {
+		name  string
+		files map[string][]byte
+		want  string // relative path, "" for none
+	}{
+		{"xv6-public", map[string][]byte{"xv6.img": nil, "kernel": elfBytes}, "kernel"},
+		{"xv6-src", map[string][]byte{"xv6.img": nil, "kernel/kernel": elfBytes, "kernel/main.c": nil}, "kernel/kernel"},
+		{"not an ELF", map[string][]byte{"xv6.img": nil, "kernel": []byte("#!/bin/sh")}, ""},
+		{"none", map[string][]byte{"xv6.img": nil}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, b := range c.files {
+				p := filepath.Join(dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, ok := FindKernel(filepath.Join(dir, "xv6.img"))
+			want := ""
+			if c.want != "" {
+				want = filepath.Join(dir, c.want)
+			}
+			if got != want || ok != (c.want != "") {
+				t.Errorf("FindKernel = %q, %v, want %q", got, ok, want)
+			}
+		})
+	}
+}
