@@ -10,11 +10,8 @@ import (
 
 // debugState records where a debugger breakpoint or watchpoint stopped a round.
 type debugState struct {
-	hit  bool   // a CPU returned x86.StopBreak in the last RunFor
-	cpu  int    // that CPU
-	next int    // the CPU the next round starts with (the stopped round resumes there)
-	base uint64 // that CPU's Retired when its stopped slice began
-	left int    // instructions left in its stopped slice
+	hit bool // a CPU returned x86.StopBreak in the last RunFor
+	cpu int  // that CPU
 
 	pause atomic.Bool // DebugPause: RunFor returns at the next round boundary
 }
@@ -51,7 +48,7 @@ func (m *Machine) DebugStep(i int) (x86.StopReason, error) {
 	}
 	m.mu.Lock()
 	c := m.cpus[i]
-	m.cur, m.curBase = i, c.Retired
+	m.cur, m.curBase, m.curOff = i, c.Retired, m.sched.offset(i, m.slice)
 	why := c.Step()
 	m.retired += c.Retired - m.curBase
 	m.cur = -1
@@ -69,6 +66,5 @@ func (m *Machine) DebugStep(i int) (x86.StopReason, error) {
 func (m *Machine) DebugReset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.dbg.next, m.dbg.left = 0, 0
 	m.reboot()
 }

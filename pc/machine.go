@@ -39,23 +39,24 @@ type DebugCon struct {
 
 // Config describes the machine to build.
 type Config struct {
-	CPUs     int                       // processors, 1..MaxCPUs (0 means 1)
-	MemoryMB int                       // RAM in MB (0 means DefaultMemory)
-	Disks    [2]ide.Disk               // IDE primary master (disk 0, the boot disk) and slave; nil = none
-	Serial   io.Writer                 // COM1 output; nil discards it
-	BIOS     []byte                    // a ROM image (64 KB multiple, up to 256 KB): start from reset, no direct boot
-	Kernel   *Multiboot                // a multiboot kernel to load instead of booting disk 0
-	RTC      time.Time                 // the RTC's time at power-on (zero: 2000-01-01 00:00:00 UTC)
-	Slice    int                       // instructions per CPU per round (0 means DefaultSlice)
-	Debug    []DebugCon                // debug console ports (-debugcon, isa-debugcon)
-	ExitPort uint16                    // isa-debug-exit port (0: none)
-	ExitSize int                       // isa-debug-exit width in bytes (0 means 1)
-	Limit    uint64                    // stop after this many instructions retired in total (0: no limit)
-	NoReboot bool                      // a guest reset stops the machine instead of rebooting it
-	NoJIT    bool                      // interpret every instruction (x86.CPU.NoJIT)
-	Pace     bool                      // idle periods last as long in host time as in virtual time
-	NoInput  bool                      // no host input will ever come: a paced guest idle with no timer stops
-	Trace    func(c *x86.CPU, cpu int) // called before every instruction (slow), nil for none
+	CPUs      int                       // processors, 1..MaxCPUs (0 means 1)
+	MemoryMB  int                       // RAM in MB (0 means DefaultMemory)
+	Disks     [2]ide.Disk               // IDE primary master (disk 0, the boot disk) and slave; nil = none
+	Serial    io.Writer                 // COM1 output; nil discards it
+	BIOS      []byte                    // a ROM image (64 KB multiple, up to 256 KB): start from reset, no direct boot
+	Kernel    *Multiboot                // a multiboot kernel to load instead of booting disk 0
+	RTC       time.Time                 // the RTC's time at power-on (zero: 2000-01-01 00:00:00 UTC)
+	Slice     int                       // instructions per CPU per round (0 means DefaultSlice)
+	SchedSeed uint64                    // seeds the order and length of the CPUs' turns (0 means DefaultSchedSeed)
+	Debug     []DebugCon                // debug console ports (-debugcon, isa-debugcon)
+	ExitPort  uint16                    // isa-debug-exit port (0: none)
+	ExitSize  int                       // isa-debug-exit width in bytes (0 means 1)
+	Limit     uint64                    // stop after this many instructions retired in total (0: no limit)
+	NoReboot  bool                      // a guest reset stops the machine instead of rebooting it
+	NoJIT     bool                      // interpret every instruction (x86.CPU.NoJIT)
+	Pace      bool                      // idle periods last as long in host time as in virtual time
+	NoInput   bool                      // no host input will ever come: a paced guest idle with no timer stops
+	Trace     func(c *x86.CPU, cpu int) // called before every instruction (slow), nil for none
 	// Log, if set, hears of guest errors (accesses no device claims, writes to ROM) and
 	// of device features the board does not implement (guestError false).
 	Log func(guestError bool, format string, args ...any)
@@ -119,7 +120,8 @@ type Machine struct {
 	slice   int
 	vt      int64  // virtual ns at the start of the current round
 	cur     int    // index of the CPU running now, -1 between slices
-	curBase uint64 // its Retired when its slice began
+	curBase uint64 // its Retired when its turn began
+	curOff  int64  // where in the round its turn began (ns after vt)
 	retired uint64 // instructions retired by all CPUs before the current slice
 
 	serialOut []byte
@@ -133,7 +135,8 @@ type Machine struct {
 	stopReq chan struct{}
 	stopped bool
 
-	dbg debugState // debugger stops (debug.go)
+	dbg   debugState // debugger stops (debug.go)
+	sched sched      // the order and length of the CPUs' turns (sched.go)
 }
 
 // Errors New returns for bad configurations.
@@ -178,6 +181,11 @@ func New(cfg Config) (*Machine, error) {
 		code:    x86.NewCodeCache(),
 		stopReq: make(chan struct{}, 1),
 	}
+	m.sched.rng = cfg.SchedSeed
+	if m.sched.rng == 0 {
+		m.sched.rng = DefaultSchedSeed
+	}
+	m.sched.reset()
 	m.inbox.signal = make(chan struct{}, 1)
 	block, err := allocRAM(cfg.MemoryMB << 20)
 	if err != nil {
@@ -330,10 +338,10 @@ func (m *Machine) loadBootSector() error {
 }
 
 // now is the virtual clock in ns: one instruction retired is one ns, and every CPU's
-// slice covers the same window of time.
+// share of a round covers the same window of time.
 func (m *Machine) now() int64 {
 	if m.cur >= 0 {
-		return m.vt + int64(m.cpus[m.cur].Retired-m.curBase)
+		return m.vt + m.curOff + int64(m.cpus[m.cur].Retired-m.curBase)
 	}
 	return m.vt
 }

@@ -142,36 +142,46 @@ func (m *Machine) RunFor(ctx context.Context, d int64) (r Result, done bool, err
 	}
 }
 
-// round runs every CPU for one slice, then advances the clock: by a slice, or, when
-// every CPU is halted, straight to the next timer event (not past end).
+// round runs the CPUs for one round of the schedule (sched.go), then advances the clock: by
+// a slice, or, when every CPU is halted, straight to the next timer event (not past end).
+// A round a debugger stops is finished by the next call.
 func (m *Machine) round(end int64) {
-	start := m.dbg.next // a round a debugger stopped resumes where it stopped
-	m.dbg.next = 0
-	for i := start; i < len(m.cpus); i++ {
-		c := m.cpus[i]
-		m.cur, m.curBase = i, c.Retired
-		budget := m.slice
-		if i == start && m.dbg.left > 0 { // finish the slice a debugger stopped, same clock
-			m.retired -= c.Retired - m.dbg.base
-			m.curBase, budget = m.dbg.base, m.dbg.left
-			m.dbg.left = 0
+	s := &m.sched
+	if !s.inRound {
+		s.begin(len(m.cpus), m.slice)
+	}
+	for {
+		i, budget, ok := s.pick(m.slice)
+		if !ok {
+			break
 		}
+		c := m.cpus[i]
 		if lim := m.cfg.Limit; lim != 0 {
 			if m.retired >= lim {
 				break
 			}
 			budget = int(min(uint64(budget), lim-m.retired))
 		}
+		m.cur, m.curBase, m.curOff = i, c.Retired, int64(m.slice-s.left[i])
 		why := c.Run(budget)
-		m.retired += c.Retired - m.curBase
+		ran := int(c.Retired - m.curBase)
+		m.retired += uint64(ran)
 		m.cur = -1
-		if why == x86.StopBreak { // a debugger breakpoint or watchpoint (debug.go)
-			m.dbg.hit, m.dbg.cpu, m.dbg.next = true, i, i
-			m.dbg.base, m.dbg.left = m.curBase, max(0, budget-int(c.Retired-m.curBase))
+		switch why {
+		case x86.StopBreak: // a debugger breakpoint or watchpoint (debug.go)
+			s.left[i] -= min(ran, s.left[i])
+			s.cpu, s.turn = i, max(0, budget-ran)
+			m.dbg.hit, m.dbg.cpu = true, i
 			return
-		}
-		if why == x86.StopTripleFault {
+		case x86.StopHalt: // the rest of the round passes idle
+			s.left[i] = 0
+		case x86.StopYield: // spinning on a lock: the whole turn is spent waiting
+			s.left[i] -= min(max(ran, budget), s.left[i])
+		case x86.StopTripleFault:
+			s.left[i] = 0
 			m.stop(m.tripleFault(i))
+		default:
+			s.left[i] -= min(ran, s.left[i])
 		}
 		if m.result != nil {
 			return
@@ -181,6 +191,7 @@ func (m *Machine) round(end int64) {
 			return
 		}
 	}
+	s.inRound = false
 	if lim := m.cfg.Limit; lim != 0 && m.retired >= lim {
 		m.stop(Result{Reason: Budget, Status: StatusBudget,
 			Message: fmt.Sprintf("instruction limit %d reached: %s", lim, m.report())})
@@ -348,6 +359,7 @@ func (m *Machine) flush() error {
 // beyond the firmware data is left as it was, as on a warm reset.
 func (m *Machine) reboot() {
 	m.resetReq = ""
+	m.sched.reset()
 	m.com1.ready, m.com1.lsrPolls = false, 0
 	if err := m.boot(); err != nil {
 		m.stop(Result{Reason: Reset, Status: 1, Message: "reboot: " + err.Error()})
