@@ -11,22 +11,21 @@ import (
 // statusStyle is the look of the status row: reverse video in the terminal's own colours.
 var statusStyle = tcell.StyleDefault.Reverse(true)
 
-// helpText is the Ctrl-A h overlay.
-var helpText = []string{
-	"Gemu keys",
+// helpText is the Ctrl-A h overlay: the Ctrl-A table and how other keys reach the guest.
+var helpText = append(append([]string{
+	"Gemu keys: Ctrl-A, then",
 	"",
-	"Ctrl-A x        quit (disk writes are kept); q too once the guest stopped",
-	"Ctrl-A c        switch between the VGA screen and the serial console",
-	"Ctrl-A s        status line on/off",
-	"Ctrl-A h        this help",
-	"Ctrl-A Ctrl-A   send Ctrl-A to the guest",
-	"Ctrl-A PgUp/PgDn/Up/Down   scroll the serial console",
+}, EscapeHelp(false)...),
 	"",
+	"Once the guest has stopped for good, q alone quits too.",
 	"Other keys go to the guest: the PC keyboard in the VGA view,",
 	"the serial line (COM1) in the serial view.",
 	"",
 	"Press any key to close this help.",
-}
+)
+
+// helpWidth is the width of the help box, which fits an 80-column terminal.
+const helpWidth = 76
 
 // draw brings the terminal up to date with the machine; it runs once per frame tick. It
 // reports whether the guest's screen (VGA or serial view) changed, not counting the status row.
@@ -133,7 +132,7 @@ func (u *UI) drawSerial(full bool) bool {
 
 // drawHelp puts the help box in the middle of the 80x25 area.
 func (u *UI) drawHelp() {
-	const w = 72
+	const w = helpWidth
 	top := (Rows - len(helpText) - 2) / 2
 	left := (Cols - w) / 2
 	style := tcell.StyleDefault.Foreground(cgaColor(15)).Background(cgaColor(1))
@@ -183,26 +182,35 @@ func (u *UI) statusLine(now time.Time) string {
 		}
 		u.lastStats, u.lastSample = st, now
 	}
-	var b strings.Builder
-	if u.view == viewVGA {
-		b.WriteString(" VGA")
-	} else {
-		b.WriteString(" serial")
+	view := "VGA"
+	if u.view == viewSerial {
+		view = "serial"
 		if u.scroll > 0 {
-			fmt.Fprintf(&b, " (-%d)", u.scroll)
+			view += fmt.Sprintf(" (-%d)", u.scroll)
 		}
 	}
-	if u.opts.Stats != nil && !u.lastSample.IsZero() {
-		st := u.lastStats
+	if u.opts.Stats == nil || u.lastSample.IsZero() {
+		return FormatStatus(view, nil, 0, false)
+	}
+	return FormatStatus(view, &u.lastStats, u.mips, u.diskBusy)
+}
+
+// FormatStatus formats a status line: the view, then, when st is not nil, the machine's
+// figures (mips guest instructions per host second, busy when the disks were just used).
+// The screen's status row and the -nographic console's Ctrl-A s share it.
+func FormatStatus(view string, st *Stats, mips float64, busy bool) string {
+	var b strings.Builder
+	b.WriteString(" " + view)
+	if st != nil {
 		up := st.VirtualTime.Truncate(time.Second)
 		fmt.Fprintf(&b, " | %d CPU", st.CPUs)
 		if st.CPUs != 1 {
 			b.WriteString("s")
 		}
 		fmt.Fprintf(&b, " | %.1f MIPS | up %d:%02d:%02d | disk r%d w%d",
-			u.mips, int(up.Hours()), int(up.Minutes())%60, int(up.Seconds())%60,
+			mips, int(up.Hours()), int(up.Minutes())%60, int(up.Seconds())%60,
 			st.DiskReads, st.DiskWrites)
-		if u.diskBusy {
+		if busy {
 			b.WriteString(" *")
 		}
 	}

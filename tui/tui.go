@@ -314,7 +314,7 @@ func (u *UI) key(ev *tcell.EventKey) bool {
 	}
 	if isCtrlA {
 		u.prefix = true
-		u.note("Ctrl-A: x quit  c VGA/serial  s status  h help  Ctrl-A literal Ctrl-A", time.Minute)
+		u.note(escapePrompt(), time.Minute)
 		return false
 	}
 	u.send(ev)

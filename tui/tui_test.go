@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -646,9 +647,10 @@ func TestCtrlACommands(t *testing.T) {
 	// Ctrl-A h shows the help; the next key only closes it.
 	ctrlA()
 	scr.InjectKey(tcell.KeyRune, 'h', tcell.ModNone)
-	waitFor(t, "the help overlay", func() bool { return strings.Contains(screenText(scr), "Ctrl-A x        quit") })
+	xLine := EscapeHelp(false)[0] // Ctrl-A x
+	waitFor(t, "the help overlay", func() bool { return strings.Contains(screenText(scr), xLine) })
 	scr.InjectKey(tcell.KeyRune, 'q', tcell.ModNone)
-	waitFor(t, "the help to close", func() bool { return !strings.Contains(screenText(scr), "Ctrl-A x        quit") })
+	waitFor(t, "the help to close", func() bool { return !strings.Contains(screenText(scr), xLine) })
 
 	// Ctrl-A c: the serial view shows serial output and sends keys to the UART.
 	if _, err := u.SerialWriter().Write([]byte("hello from COM1\r\n$ ")); err != nil {
@@ -827,5 +829,43 @@ func TestTitle(t *testing.T) {
 	_, scr, _, _ := runUI(t, &fakeMachine{}, Options{Title: "xv6 lab"})
 	if got := scr.GetTitle(); got != "xv6 lab" {
 		t.Errorf("title %q, want the Title option", got)
+	}
+}
+
+// TestHelpBoxFits checks the help box fits an 80-column terminal with nothing cut.
+func TestHelpBoxFits(t *testing.T) {
+	if helpWidth > Cols {
+		t.Errorf("help box %d wide, more than %d columns", helpWidth, Cols)
+	}
+	for _, l := range helpText {
+		if len("  "+l) > helpWidth {
+			t.Errorf("help line cut at %d columns: %q", helpWidth, l)
+		}
+	}
+	if p := escapePrompt(); len(" "+p) > Cols {
+		t.Errorf("Ctrl-A prompt wider than the status row: %q", p)
+	}
+	u, scr := syncUI(t, &fakeMachine{}, 80, 26, Options{})
+	u.help = true
+	u.draw(time.Now())
+	text := screenText(scr)
+	for _, l := range EscapeHelp(false) {
+		if !strings.Contains(text, l) {
+			t.Errorf("help box lacks %q", l)
+		}
+	}
+}
+
+// TestKeysDocumented holds README.md and docs/keys.md to the one Ctrl-A table.
+func TestKeysDocumented(t *testing.T) {
+	table := EscapeKeysMarkdown()
+	for _, doc := range []string{"../README.md", "../docs/keys.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), table) {
+			t.Errorf("%s does not show the Ctrl-A table as EscapeKeysMarkdown gives it:\n%s", doc, table)
+		}
 	}
 }

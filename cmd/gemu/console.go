@@ -3,18 +3,17 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync/atomic"
+
+	"gemu/tui"
 )
 
 // ctrlA is the escape key of qemu's stdio multiplexer.
 const ctrlA = 0x01
 
-const muxHelp = "\n" +
-	"Ctrl-A h    this help\n" +
-	"Ctrl-A x    quit gemu (disks are already written through)\n" +
-	"Ctrl-A s    flush the disk images to stable storage\n" +
-	"Ctrl-A c    the monitor (not available in gemu)\n" +
-	"Ctrl-A Ctrl-A  type a Ctrl-A into the guest\n"
+// muxHelp is Ctrl-A h: the one table of Ctrl-A keys, as the -nographic console has them.
+var muxHelp = "\n" + strings.Join(tui.EscapeHelp(true), "\n") + "\n"
 
 // guest is the part of the machine the console talks to.
 type guest interface {
@@ -26,10 +25,11 @@ type guest interface {
 // commands, as qemu's mon:stdio does.
 type mux struct {
 	g       guest
-	msg     io.Writer // where command messages go (the console)
+	msg     io.Writer     // where command messages go (the console)
+	status  func() string // the status line for Ctrl-A s; nil leaves it out
 	escaped bool
+	csi     int         // after Ctrl-A ESC: 1 until '[', then 2 until the sequence's final byte
 	quit    atomic.Bool // Ctrl-A x seen
-	sync    func() error
 }
 
 // feed processes input bytes.
@@ -38,6 +38,21 @@ func (x *mux) feed(b []byte) {
 	for _, c := range b {
 		if x.quit.Load() {
 			break
+		}
+		if x.csi != 0 {
+			// The rest of a key's escape sequence typed after Ctrl-A (PgUp is ESC [ 5 ~):
+			// the terminal keeps its own scrollback, so the whole key is dropped.
+			switch {
+			case x.csi == 1 && (c == '[' || c == 'O'):
+				x.csi = 2
+				continue
+			case x.csi == 2 && (c < 0x40 || c > 0x7E):
+				continue
+			case x.csi == 2:
+				x.csi = 0
+				continue
+			}
+			x.csi = 0 // a lone ESC: c is an ordinary byte
 		}
 		if !x.escaped {
 			if c == ctrlA {
@@ -61,13 +76,13 @@ func (x *mux) feed(b []byte) {
 		case 'h', 'H', '?':
 			fmt.Fprint(x.msg, muxHelp)
 		case 'c', 'C':
-			fmt.Fprint(x.msg, "\ngemu: no monitor is available (Ctrl-A h for help)\n")
+			fmt.Fprint(x.msg, "\ngemu: -nographic has only the serial console: no VGA view, and no monitor (Ctrl-A h for help)\n")
 		case 's', 'S':
-			if x.sync != nil {
-				if err := x.sync(); err != nil {
-					fmt.Fprintf(x.msg, "\ngemu: %v\n", err)
-				}
+			if x.status != nil {
+				fmt.Fprintf(x.msg, "\n%s\n", x.status())
 			}
+		case 0x1B:
+			x.csi = 1
 		default:
 			// Other commands of qemu's multiplexer do not apply; the key is dropped as qemu does.
 		}

@@ -15,9 +15,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"gemu/ide"
 	"gemu/pc"
+	"gemu/tui"
 )
 
 func main() {
@@ -413,7 +415,7 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 	mode := serialMode(o)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	x := &mux{g: stopper{m, cancel}, msg: stderr, sync: m.SyncDisks}
+	x := &mux{g: stopper{m, cancel}, msg: stderr, status: consoleStatus(m)}
 	// With no console input at all (COM1 to a file or nowhere) only timers can wake an idle
 	// guest: pacing then changes no output and keeps an idle guest from spending a host
 	// core on timer ticks (QA-B6), and a guest halted with no timer still ends the run.
@@ -487,6 +489,17 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 	}
 	s.finalLine(stderr, r.Message)
 	return r.Status
+}
+
+// consoleStatus returns the -nographic console's Ctrl-A s: the screen's status line for the
+// serial console, with the guest's MIPS averaged since the start.
+func consoleStatus(m *pc.Machine) func() string {
+	start := time.Now()
+	return func() string {
+		st := machineStats(m)
+		mips := float64(st.Instructions) / time.Since(start).Seconds() / 1e6
+		return tui.FormatStatus("serial", &st, mips, false)
+	}
 }
 
 // finalLine prints gemu's last message on stderr, on a fresh line when the console

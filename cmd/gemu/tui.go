@@ -29,8 +29,11 @@ func (f *tuiFront) Screen(dst *[tui.Rows][tui.Cols]uint16) (int, int, bool) { re
 func (f *tuiFront) SendScanCodes(codes []byte)                              { f.m.SendScanCodes(codes) }
 func (f *tuiFront) SendSerial(b []byte)                                     { f.m.SendSerial(b) }
 
-func (f *tuiFront) stats() tui.Stats {
-	st := f.m.Stats()
+func (f *tuiFront) stats() tui.Stats { return machineStats(f.m) }
+
+// machineStats is the board's figures as the status line takes them.
+func machineStats(m *pc.Machine) tui.Stats {
+	st := m.Stats()
 	return tui.Stats{CPUs: st.CPUs, Instructions: st.Retired, VirtualTime: time.Duration(st.VirtualNS),
 		DiskReads: st.DiskReads, DiskWrites: st.DiskWrites}
 }
