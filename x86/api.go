@@ -83,4 +83,5 @@ const (
 	StopRequested                     // RequestStop was called (by a device during an access, say)
 	StopTripleFault                   // shutdown: a fault while delivering a double fault; see CPU.Fault
 	StopYield                         // spinning on a lock another CPU holds (CPU.YieldOnSpin)
+	StopWatch                         // an instruction hit a race watch (SetProbe, SetPhysWatch); see CPU.Watched
 )

@@ -48,6 +48,7 @@ type CPU struct {
 	Retired  uint64 // instructions retired, exactly
 	Fault    string // after StopTripleFault: one line describing the state
 	Stop     StopInfo
+	Watched  Access // after StopWatch: the access that hit a race watch (race.go)
 
 	// YieldOnSpin makes Run return StopYield early when the CPU spins on a lock (see
 	// spin in ops_mov.go): on a board that runs CPUs in turn, the holder is not running.

@@ -127,7 +127,7 @@ func (c *CPU) fetchSlow(lin uint32) *insn {
 	} else {
 		pa = c.xlate(lin, false, c.user)
 		mem, _ = c.bus.Page(pa &^ 0xFFF)
-		if mem != nil && (len(c.watches) == 0 || !c.watchedPage(lin)) {
+		if mem != nil && (len(c.watches) == 0 || c.cacheable(lin, pa)) {
 			e.tag = lin&^0xFFF | c.tagBits
 			e.ppn = pa >> 12
 			e.mem = (*[4096]byte)(mem)

@@ -203,6 +203,9 @@ func (c *CPU) Translate(linear uint32, write bool) (pa uint32, ok bool) {
 // checkWatch stops after this instruction if [lin, lin+n) touches a watchpoint.
 func (c *CPU) checkWatch(lin uint32, n int, write bool) {
 	for _, w := range c.watches {
+		if w.phys || w.all {
+			continue
+		}
 		if lin+uint32(n)-1 >= w.lin && lin <= w.lin+w.n-1 && ((write && w.write) || (!write && w.read)) {
 			c.watchHit = true
 			c.lim = 0
@@ -217,6 +220,12 @@ func (c *CPU) checkWatch(lin uint32, n int, write bool) {
 
 func (c *CPU) watchedPage(lin uint32) bool {
 	for _, w := range c.watches {
+		if w.all {
+			return true
+		}
+		if w.phys {
+			continue
+		}
 		if lin&^0xFFF <= (w.lin+w.n-1)&^0xFFF && lin&^0xFFF >= w.lin&^0xFFF {
 			return true
 		}
@@ -288,7 +297,7 @@ func (c *CPU) accessSlow(lin uint32, n int, write bool, v uint32, user bool) uin
 	}
 	pa := c.xlate(lin, write, user)
 	mem, writable := c.bus.Page(pa &^ 0xFFF)
-	cache := len(c.watches) == 0 || !c.watchedPage(lin)
+	cache := len(c.watches) == 0 || c.cacheable(lin, pa)
 	if mem == nil || (write && !writable) {
 		if cache {
 			me.tag, me.ppn = tag, pa>>12
@@ -299,6 +308,9 @@ func (c *CPU) accessSlow(lin uint32, n int, write bool, v uint32, user bool) uin
 		return c.busAccess(pa, n, write, v)
 	}
 	o := pa & 0xFFF
+	if !cache {
+		c.checkRace(lin, pa, n, write, v, mem)
+	}
 	if cache {
 		e := &c.rtlb[(lin>>12)&tlbMask]
 		if write {

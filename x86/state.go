@@ -32,9 +32,12 @@ type segCache struct {
 	wlo, whi uint32
 }
 
+// watch is a debugger watchpoint on linear addresses, or a race watch (race.go): a
+// physical range (phys) or every RAM access (all).
 type watch struct {
 	lin, n      uint32
 	write, read bool
+	phys, all   bool
 }
 
 type excToken struct{}
@@ -108,6 +111,7 @@ type cpu struct {
 	bps      map[uint32]bool
 	watches  []watch
 	watchHit bool
+	raceHit  bool // a race watch saw an access of this instruction (c.Watched)
 	spins    int  // failed lock attempts in a row (spin)
 	yield    bool // spun long enough: end Run with StopYield
 
@@ -383,6 +387,7 @@ func (c *CPU) Run(budget int) StopReason {
 	c.excLeft = budget
 	c.stopReq = false
 	c.watchHit = false
+	c.raceHit = false
 	c.yield = false
 	c.first = true
 	c.intrCheck = true
@@ -537,7 +542,12 @@ func (c *CPU) boundary() (StopReason, bool) {
 	}
 	if c.watchHit {
 		c.watchHit = false
+		c.raceHit = false
 		return StopBreak, true
+	}
+	if c.raceHit {
+		c.raceHit = false
+		return StopWatch, true
 	}
 	if c.stopReq {
 		c.stopReq = false
