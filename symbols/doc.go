@@ -6,7 +6,8 @@
 // variables. With it one can ask
 //
 //   - which function holds a code address (Func), which object holds a data address
-//     (Data), and the source line of an instruction (Line);
+//     (Data), the source line of an instruction (Line), and the chain of functions
+//     inlined at it (Frames: "sleep" inlined in "wait");
 //   - the address of a name (Addr), and one short description of any address (Describe):
 //     "sys_link+0x3a (kernel/sysfile.c:142)", "icache+64", or plain hex;
 //   - struct layouts and enum values (Field, Sizeof, Enum, EnumName), and the C access
@@ -14,7 +15,8 @@
 //
 // Backtrace walks the frame-pointer chain of 32-bit x86 code built with
 // -fno-omit-frame-pointer (return address at ebp+4, caller's ebp at ebp+0) through a
-// caller-supplied memory reader, and FormatStack prints the result one frame a line.
+// caller-supplied memory reader; FormatStack prints the result one frame a line and
+// ShortStack on one line ("sched <- sleep <- wait <- syscall <- trap <- alltraps").
 //
 // Procs reads xv6's process table (the kernel variable ptable and struct proc, both
 // found through DWARF, so no offset is hard-coded) from guest memory, and FormatProcs

@@ -39,6 +39,11 @@ func (t *Table) loadDWARF(f *elf.File) error {
 		return fmt.Errorf("symbols: reading DWARF: %w", err)
 	}
 	fileIndex := make(map[string]int32)
+	var (
+		cuFiles []string     // the current unit's file table
+		parents []dwarf.Tag  // tags of the entries enclosing the current one
+		inl     inlineLoader // inlined subroutines, named once all entries are seen
+	)
 	r := d.Reader()
 	for {
 		e, err := r.Next()
@@ -48,10 +53,25 @@ func (t *Table) loadDWARF(f *elf.File) error {
 		if e == nil {
 			break
 		}
+		if e.Tag == 0 { // the end of a list of children
+			if len(parents) > 0 {
+				parents = parents[:len(parents)-1]
+			}
+			continue
+		}
 		name, _ := e.Val(dwarf.AttrName).(string)
+		inl.note(e, name)
+		enclosing := parents
+		if e.Children {
+			parents = append(parents, e.Tag)
+		}
 		switch e.Tag {
 		case dwarf.TagCompileUnit:
-			if err := t.loadLines(d, e, fileIndex); err != nil {
+			if cuFiles, err = t.loadLines(d, e, fileIndex); err != nil {
+				return err
+			}
+		case dwarf.TagInlinedSubroutine:
+			if err := inl.add(d, e, cuFiles, enclosing); err != nil {
 				return err
 			}
 		case dwarf.TagStructType, dwarf.TagUnionType:
@@ -99,6 +119,7 @@ func (t *Table) loadDWARF(f *elf.File) error {
 		return a.end && !b.end // a sequence that ends where another starts gives way
 	})
 	sort.SliceStable(t.vars, func(i, j int) bool { return t.vars[i].addr < t.vars[j].addr })
+	t.addInlines(inl.finish())
 	for i, v := range t.vars {
 		if _, ok := t.varByNm[v.name]; !ok {
 			t.varByNm[v.name] = i
@@ -108,13 +129,14 @@ func (t *Table) loadDWARF(f *elf.File) error {
 }
 
 // loadLines appends the line rows of one compilation unit.
-func (t *Table) loadLines(d *dwarf.Data, cu *dwarf.Entry, fileIndex map[string]int32) error {
+// It returns the unit's file table, cleaned, which DW_AT_call_file indexes.
+func (t *Table) loadLines(d *dwarf.Data, cu *dwarf.Entry, fileIndex map[string]int32) ([]string, error) {
 	lr, err := d.LineReader(cu)
 	if err != nil {
-		return fmt.Errorf("symbols: DWARF line table: %w", err)
+		return nil, fmt.Errorf("symbols: DWARF line table: %w", err)
 	}
 	if lr == nil {
-		return nil
+		return nil, nil
 	}
 	compDir, _ := cu.Val(dwarf.AttrCompDir).(string)
 	var le dwarf.LineEntry
@@ -122,9 +144,9 @@ func (t *Table) loadLines(d *dwarf.Data, cu *dwarf.Entry, fileIndex map[string]i
 	for {
 		if err := lr.Next(&le); err != nil {
 			if errors.Is(err, io.EOF) {
-				return nil
+				break
 			}
-			return fmt.Errorf("symbols: DWARF line table: %w", err)
+			return nil, fmt.Errorf("symbols: DWARF line table: %w", err)
 		}
 		if le.Address > 0xffffffff {
 			continue
@@ -155,6 +177,15 @@ func (t *Table) loadLines(d *dwarf.Data, cu *dwarf.Entry, fileIndex map[string]i
 			seqStart = len(t.lines)
 		}
 	}
+	var files []string
+	for _, f := range lr.Files() {
+		name := "?"
+		if f != nil {
+			name = cleanFile(f.Name, compDir)
+		}
+		files = append(files, name)
+	}
+	return files, nil
 }
 
 // cleanFile turns a file name of the line table into the name a person wants to see:

@@ -32,30 +32,20 @@ func Backtrace(read func(va uint32) (uint32, bool), eip, ebp uint32, max int) []
 	return pcs
 }
 
-// frameName names pc as one frame of a stack: a return address (ret) is looked up as
+// lookAt is the address to symbolize for pc: a return address (ret) is looked up as
 // pc-1, the last byte of its call, so that the function and line are the call's even
 // when the call ends its function.
-func (t *Table) frameName(pc uint32, ret bool) (name, line string) {
-	look := pc
+func lookAt(pc uint32, ret bool) uint32 {
 	if ret && pc > 0 {
-		look = pc - 1
+		return pc - 1
 	}
-	fn, start, ok := t.Func(look)
-	if !ok {
-		return fmt.Sprintf("0x%08x", pc), ""
-	}
-	name = fn
-	if pc != start {
-		name += fmt.Sprintf("+%#x", pc-start)
-	}
-	if file, n, ok := t.Line(look); ok {
-		line = fmt.Sprintf("%s:%d", file, n)
-	}
-	return name, line
+	return pc
 }
 
-// FormatStack prints a Backtrace one frame a line: "#1 0x80104a2b sleep+0x5b
-// (kernel/proc.c:351)". pcs[0] is taken as the exact pc, the rest as return addresses.
+// FormatStack prints a Backtrace one frame a line, with the functions inlined at each
+// pc: "#1 0x80103ffc sleep+0x5c (kernel/proc.c:416)", "#2 0x80103ebd sleep
+// (kernel/proc.c:416) inlined in wait+0x9d (kernel/proc.c:282)". pcs[0] is taken as
+// the exact pc, the rest as return addresses.
 func (t *Table) FormatStack(pcs []uint32) string {
 	return t.formatStack(pcs, false)
 }
@@ -65,34 +55,49 @@ func (t *Table) FormatStack(pcs []uint32) string {
 func (t *Table) formatStack(pcs []uint32, firstRet bool) string {
 	var b strings.Builder
 	for i, pc := range pcs {
-		name, line := t.frameName(pc, i > 0 || firstRet)
-		fmt.Fprintf(&b, "#%d 0x%08x %s", i, pc, name)
-		if line != "" {
-			fmt.Fprintf(&b, " (%s)", line)
+		fmt.Fprintf(&b, "#%d 0x%08x ", i, pc)
+		look := lookAt(pc, i > 0 || firstRet)
+		frames := t.Frames(look)
+		if frames == nil {
+			fmt.Fprintf(&b, "0x%08x\n", pc)
+			continue
+		}
+		for j, f := range frames {
+			if j > 0 {
+				b.WriteString(" inlined in ")
+			}
+			b.WriteString(f.Func)
+			if !f.Inlined {
+				if _, start, ok := t.Func(look); ok && pc != start {
+					fmt.Fprintf(&b, "+%#x", pc-start)
+				}
+			}
+			if f.File != "" && f.Line > 0 {
+				fmt.Fprintf(&b, " (%s:%d)", f.File, f.Line)
+			}
 		}
 		b.WriteByte('\n')
 	}
 	return b.String()
 }
 
-// ShortStack names the functions of a stack on one line, innermost first: "sleep <-
-// acquiresleep <- ilock <- sys_link". pcs[0] is taken as the exact pc, as in FormatStack.
+// ShortStack names the functions of a stack on one line, innermost first, inlined ones
+// included: "sleep <- acquiresleep <- ilock <- sys_link". pcs[0] is taken as the exact
+// pc, as in FormatStack.
 func (t *Table) ShortStack(pcs []uint32) string {
 	return t.shortStack(pcs, false)
 }
 
 // shortStack is ShortStack; firstRet says pcs[0] is a return address too.
 func (t *Table) shortStack(pcs []uint32, firstRet bool) string {
-	names := make([]string, len(pcs))
+	var names []string
 	for i, pc := range pcs {
-		look := pc
-		if (i > 0 || firstRet) && pc > 0 {
-			look = pc - 1
+		frames := t.Frames(lookAt(pc, i > 0 || firstRet))
+		if frames == nil {
+			names = append(names, fmt.Sprintf("0x%08x", pc))
 		}
-		if fn, _, ok := t.Func(look); ok {
-			names[i] = fn
-		} else {
-			names[i] = fmt.Sprintf("0x%08x", pc)
+		for _, f := range frames {
+			names = append(names, f.Func)
 		}
 	}
 	return strings.Join(names, " <- ")

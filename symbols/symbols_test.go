@@ -153,9 +153,10 @@ func TestLineAndDescribe(t *testing.T) {
 	}
 }
 
-// TestLineMatchesAddr2line checks Line against binutils' addr2line on a sample of the
-// kernel's text: the same file base name and line, or both unknown.
-func TestLineMatchesAddr2line(t *testing.T) {
+// TestFramesMatchAddr2line checks Line and Frames against binutils' addr2line -f -i
+// on a sample of the kernel's text: the same functions, inlined ones included, with
+// the same file base names and lines.
+func TestFramesMatchAddr2line(t *testing.T) {
 	if _, err := exec.LookPath("addr2line"); err != nil {
 		t.Skip("addr2line is missing")
 	}
@@ -170,33 +171,72 @@ func TestLineMatchesAddr2line(t *testing.T) {
 				}
 				addrs = append(addrs, "0x"+strconv.FormatUint(uint64(a), 16))
 			}
-			cmd := exec.Command("addr2line", append([]string{"-e", path}, addrs...)...)
+			cmd := exec.Command("addr2line", append([]string{"-a", "-f", "-i", "-e", path}, addrs...)...)
 			out, err := cmd.Output()
 			if err != nil {
 				t.Fatalf("addr2line: %v", err)
 			}
+			// addr2line prints each address, then a function line and a file:line line
+			// for each frame, innermost first.
+			want := make(map[uint32][]string)
+			var cur uint32
 			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-			if len(lines) != len(addrs) {
-				t.Fatalf("addr2line gave %d lines for %d addresses", len(lines), len(addrs))
+			for i := 0; i < len(lines); i++ {
+				if a, err := strconv.ParseUint(lines[i], 0, 32); err == nil && strings.HasPrefix(lines[i], "0x") {
+					cur = uint32(a)
+					continue
+				}
+				if i+1 >= len(lines) {
+					t.Fatalf("addr2line output ends with a function name: %q", lines[i])
+				}
+				fn := lines[i]
+				i++
+				fl, _, _ := strings.Cut(lines[i], " (discriminator")
+				file, ln, _ := strings.Cut(fl, ":")
+				if file == "??" || ln == "?" || ln == "0" {
+					fl = "??:0"
+				} else {
+					fl = filepath.Base(file) + ":" + ln
+				}
+				want[cur] = append(want[cur], fn+" "+fl)
 			}
-			bad := 0
-			for i, l := range lines {
-				a, _ := strconv.ParseUint(addrs[i], 0, 32)
-				l, _, _ = strings.Cut(l, " (discriminator")
-				file, n, ok := tab.Line(uint32(a))
-				want := "??:0"
-				if f, ln, _ := strings.Cut(l, ":"); f != "??" && ln != "?" {
-					want = filepath.Base(f) + ":" + ln
+			if len(want) != len(addrs) {
+				t.Fatalf("addr2line described %d addresses of %d", len(want), len(addrs))
+			}
+			bad, inlined := 0, 0
+			for a, w := range want {
+				var got []string
+				frames := tab.Frames(a)
+				for i, f := range frames {
+					fl := "??:0"
+					if f.File != "" && f.Line > 0 {
+						fl = filepath.Base(f.File) + ":" + strconv.Itoa(f.Line)
+					}
+					if i == 0 {
+						// Line is the innermost frame's line.
+						file, n, ok := tab.Line(a)
+						if ok != (f.Line > 0) || (ok && (file != f.File || n != f.Line)) {
+							t.Errorf("%#x: Line = %s:%d %v, Frames[0] = %+v", a, file, n, ok, f)
+						}
+					}
+					name, _, _ := strings.Cut(f.Func, ".") // gcc's clones: foo.part.0 is foo
+					got = append(got, name+" "+fl)
 				}
-				got := "??:0"
-				if ok {
-					got = filepath.Base(file) + ":" + strconv.Itoa(n)
+				if w[0] == "?? ??:0" || len(frames) == 0 {
+					continue // padding, or no function: addr2line and the symbol table may differ
 				}
-				if got != want && bad < 10 {
+				if len(w) > 1 {
+					inlined++
+				}
+				if strings.Join(got, ", ") != strings.Join(w, ", ") && bad < 10 {
 					bad++
-					t.Errorf("Line(%s) = %s, addr2line says %s", addrs[i], got, want)
+					t.Errorf("Frames(%#x) = %s\naddr2line -i says %s", a, strings.Join(got, ", "), strings.Join(w, ", "))
 				}
 			}
+			if inlined < 10 {
+				t.Errorf("only %d of %d addresses are in inlined code: the sample tests little", inlined, len(want))
+			}
+			t.Logf("%d addresses, %d in inlined code", len(want), inlined)
 		})
 	}
 }

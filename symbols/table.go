@@ -28,6 +28,7 @@ type Table struct {
 	typedefs map[string]dwarf.Type        // typedef names, for Sizeof
 	vars     []variable                   // global and static variables, sorted by address
 	varByNm  map[string]int               // index into vars, first definition of a name
+	inlines  map[uint32][]inlineRange     // inlined code by the start of the function holding it
 }
 
 // sym is one symbol of the ELF symbol table.
