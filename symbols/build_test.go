@@ -59,7 +59,8 @@ func run(dir string, name string, args ...string) error {
 }
 
 // xv6SrcKernel builds our xv6-src kernel (kernel/kernel) and returns its path; its
-// object files stay beside it, and xv6.img (boot sector and kernel) two levels up.
+// object files stay beside it, and xv6.img (boot sector and kernel) and user/_cat (a
+// user program, without DWARF) two levels up.
 func xv6SrcKernel(t *testing.T) string {
 	t.Helper()
 	needGCC32(t)
@@ -72,7 +73,7 @@ func xv6SrcKernel(t *testing.T) string {
 			return
 		}
 		// OBJDUMP=true skips the kernel.asm listing, which only slows the build.
-		if srcErr = run(dst, "make", "-s", "-j2", "OBJDUMP=true", "kernel/kernel", "xv6.img"); srcErr != nil {
+		if srcErr = run(dst, "make", "-s", "-j2", "OBJDUMP=true", "kernel/kernel", "xv6.img", "user/_cat"); srcErr != nil {
 			return
 		}
 		srcKernel = filepath.Join(dst, "kernel", "kernel")
@@ -84,12 +85,15 @@ func xv6SrcKernel(t *testing.T) string {
 }
 
 // xv6PublicKernel builds the original xv6-public kernel from the reference tarball;
-// xv6.img is left beside it.
+// xv6.img and the user program _cat (with DWARF) are left beside it.
 func xv6PublicKernel(t *testing.T) string {
 	t.Helper()
 	const tarball = "/work/shared/reference/xv6-public.tar.gz"
 	if _, err := os.Stat(tarball); err != nil {
 		t.Skipf("no xv6-public sources (%v)", err)
+	}
+	if testing.Short() {
+		t.Skip("building xv6-public takes a while; skipped with -short")
 	}
 	needGCC32(t)
 	pubOnce.Do(func() {
@@ -101,7 +105,7 @@ func xv6PublicKernel(t *testing.T) string {
 		if pubErr = run(dir, "sed", "-i", "s/^CFLAGS = -fno-pic/CFLAGS = -Wno-error=array-bounds -Wno-error=infinite-recursion -fno-pic/", "Makefile"); pubErr != nil {
 			return
 		}
-		if pubErr = run(dir, "make", "-s", "-j2", "OBJDUMP=true", "kernel", "xv6.img"); pubErr != nil {
+		if pubErr = run(dir, "make", "-s", "-j2", "OBJDUMP=true", "kernel", "xv6.img", "_cat"); pubErr != nil {
 			return
 		}
 		pubKernel = filepath.Join(dir, "kernel")
@@ -118,9 +122,10 @@ var kernels = []struct {
 	build func(*testing.T) string
 	file  func(base string) string // source file name as Line reports it
 	image string                   // the boot disk image, relative to the kernel
+	cat   string                   // the user program cat, relative to the kernel
 }{
-	{"xv6-src", xv6SrcKernel, func(b string) string { return "kernel/" + b }, "../xv6.img"},
-	{"xv6-public", xv6PublicKernel, func(b string) string { return b }, "xv6.img"},
+	{"xv6-src", xv6SrcKernel, func(b string) string { return "kernel/" + b }, "../xv6.img", "../user/_cat"},
+	{"xv6-public", xv6PublicKernel, func(b string) string { return b }, "xv6.img", "_cat"},
 }
 
 // openKernel builds and opens one kernel.

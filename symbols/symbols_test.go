@@ -380,3 +380,47 @@ func TestFindKernel(t *testing.T) {
 		})
 	}
 }
+
+// TestUserProgram reads cat, a user program linked at address 0: xv6-public's keeps
+// its DWARF, ours is linked without it.
+func TestUserProgram(t *testing.T) {
+	for _, k := range kernels {
+		t.Run(k.name, func(t *testing.T) {
+			kernel := k.build(t)
+			tab, err := Open(filepath.Join(filepath.Dir(kernel), k.cat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, hasLines := tab.Line(mustAddr(t, tab, "main"))
+			dwarf := k.name == "xv6-public"
+			if hasLines != dwarf {
+				t.Errorf("Line(main) ok = %v, want %v", hasLines, dwarf)
+			}
+			mainAddr := mustAddr(t, tab, "main")
+			if name, start, ok := tab.Func(mainAddr + 4); !ok || name != "main" || start != mainAddr {
+				t.Errorf("Func(main+4) = %q %#x %v", name, start, ok)
+			}
+			buf := mustAddr(t, tab, "buf")
+			if name, off, ok := tab.Data(buf + 10); !ok || name != "buf" || off != 10 {
+				t.Errorf("Data(buf+10) = %q+%d %v", name, off, ok)
+			}
+			wantPath := ""
+			if dwarf {
+				wantPath = "buf[10]"
+			}
+			if p, ok := tab.DataPath(buf + 10); p != wantPath || ok != dwarf {
+				t.Errorf("DataPath(buf+10) = %q %v, want %q", p, ok, wantPath)
+			}
+			wantDesc := regexp.MustCompile(`^main\+0x4$`)
+			if dwarf {
+				wantDesc = regexp.MustCompile(`^main\+0x4 \(cat\.c:\d+\)$`)
+			}
+			if d := tab.Describe(mainAddr + 4); !wantDesc.MatchString(d) {
+				t.Errorf("Describe(main+4) = %q, want %s", d, wantDesc)
+			}
+			if _, err := tab.Procs(fakeMem{}.read); err == nil {
+				t.Error("Procs on a user program gave no error")
+			}
+		})
+	}
+}
