@@ -32,19 +32,7 @@ func TestProcsBooted(t *testing.T) {
 			if err := s.Expect("$ "); err != nil {
 				t.Fatal(err)
 			}
-			ram := s.Machine().RAM()
-			// xv6 maps physical memory at KERNBASE 0x80000000.
-			read := func(va uint32, b []byte) bool {
-				if va < 0x80000000 {
-					return false
-				}
-				pa := uint64(va - 0x80000000)
-				if pa+uint64(len(b)) > uint64(len(ram)) {
-					return false
-				}
-				copy(b, ram[pa:])
-				return true
-			}
+			read := KernelReader(s.Machine().RAM())
 			procs, err := tab.Procs(read)
 			if err != nil {
 				t.Fatal(err)

@@ -2,7 +2,6 @@ package symbols
 
 import (
 	"debug/dwarf"
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -125,7 +124,7 @@ func (t *Table) procLayout() (*procLayout, error) {
 
 // Procs reads xv6's process table from guest memory and returns its used slots (state
 // not UNUSED). read fills b with the guest bytes at virtual address va and reports
-// whether it could. The layout comes from the kernel's DWARF, so this works for any
+// whether it could (KernelReader makes one from guest RAM). The layout comes from the kernel's DWARF, so this works for any
 // xv6 whose ptable and struct proc keep xv6's member names.
 func (t *Table) Procs(read func(va uint32, b []byte) bool) ([]Proc, error) {
 	l, err := t.procLayout()
@@ -136,13 +135,7 @@ func (t *Table) Procs(read func(va uint32, b []byte) bool) ([]Proc, error) {
 	if !read(l.base, buf) {
 		return nil, fmt.Errorf("symbols: cannot read ptable.proc at %#x (%d bytes)", l.base, len(buf))
 	}
-	read32 := func(va uint32) (uint32, bool) {
-		var w [4]byte
-		if !read(va, w[:]) {
-			return 0, false
-		}
-		return binary.LittleEndian.Uint32(w[:]), true
-	}
+	read32 := Words(read)
 	unused, ok := enumValue(l.states, "UNUSED")
 	if !ok {
 		unused = 0

@@ -66,3 +66,24 @@ func TestFormatStack(t *testing.T) {
 		})
 	}
 }
+
+func TestKernelReaderAndWords(t *testing.T) {
+	ram := []byte{0: 0x78, 1: 0x56, 2: 0x34, 3: 0x12, 4: 0xaa, 7: 0}
+	words := Words(KernelReader(ram))
+	cases := []struct {
+		va   uint32
+		want uint32
+		ok   bool
+	}{
+		{KernBase, 0x12345678, true},
+		{KernBase + 4, 0xaa, true},
+		{KernBase + 5, 0, false}, // runs past the end of RAM
+		{0x1000, 0, false},       // user address
+		{0xfffffffe, 0, false},
+	}
+	for _, c := range cases {
+		if got, ok := words(c.va); got != c.want || ok != c.ok {
+			t.Errorf("word at %#x = %#x, %v, want %#x, %v", c.va, got, ok, c.want, c.ok)
+		}
+	}
+}

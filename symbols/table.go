@@ -44,7 +44,6 @@ type sym struct {
 
 // section is one allocated ELF section.
 type section struct {
-	name       string
 	addr, size uint32
 	exec       bool
 }
@@ -110,7 +109,7 @@ func (t *Table) loadSymbols(f *elf.File) error {
 		}
 		secIndex[i] = len(t.secs)
 		t.secs = append(t.secs, section{
-			name: s.Name, addr: uint32(s.Addr), size: uint32(s.Size),
+			addr: uint32(s.Addr), size: uint32(s.Size),
 			exec: s.Flags&elf.SHF_EXECINSTR != 0,
 		})
 	}
