@@ -2,6 +2,7 @@ package symbols
 
 import (
 	"bufio"
+	"debug/dwarf"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -320,6 +321,10 @@ func TestDataPath(t *testing.T) {
 			icache := mustAddr(t, tab, "icache")
 			ptable := mustAddr(t, tab, "ptable")
 			inode1lock := icache + spin + inode + lockOff // icache.inode follows its lock
+			gdt, _, ok := tab.Field("cpu", "gdt")
+			if !ok {
+				t.Fatal("no struct cpu member gdt")
+			}
 			for _, c := range []struct {
 				addr uint32
 				want string // "" for none
@@ -333,6 +338,11 @@ func TestDataPath(t *testing.T) {
 				{ptable + spin + 2*procSize, "ptable.proc[2]"},
 				{ptable + spin + 2*procSize + 16, "ptable.proc[2].pid"},
 				{ptable + spin + 2*procSize + 109, "ptable.proc[2].name[1]"},
+				// struct segdesc is bit fields: byte 5 holds type, s, dpl and p; the
+				// path names the first.
+				{mustAddr(t, tab, "cpus") + gdt + 8 + 2, "cpus[0].gdt[1].base_15_0"},
+				{mustAddr(t, tab, "cpus") + gdt + 8 + 5, "cpus[0].gdt[1].type"},
+				{mustAddr(t, tab, "cpus") + gdt + 8 + 7, "cpus[0].gdt[1].base_31_24"},
 				{mustAddr(t, tab, "sys_link"), ""},
 				{0x10, ""},
 			} {
@@ -422,5 +432,24 @@ func TestUserProgram(t *testing.T) {
 				t.Error("Procs on a user program gave no error")
 			}
 		})
+	}
+}
+
+func TestBitStart(t *testing.T) {
+	uint32Type := &dwarf.UintType{BasicType: dwarf.BasicType{CommonType: dwarf.CommonType{ByteSize: 4, Name: "uint"}}}
+	cases := []struct {
+		name string
+		f    dwarf.StructField
+		want int64
+	}{
+		{"DWARF 4 data_bit_offset", dwarf.StructField{Type: uint32Type, DataBitOffset: 40, BitSize: 4}, 40},
+		{"DWARF 4 first bit", dwarf.StructField{Type: uint32Type, DataBitOffset: 0, BitSize: 16}, 0},
+		{"DWARF 3 bit_offset from the top", dwarf.StructField{Type: uint32Type, ByteOffset: 4, ByteSize: 4, BitOffset: 20, BitSize: 4}, 40},
+		{"DWARF 3 without byte_size", dwarf.StructField{Type: uint32Type, ByteOffset: 4, BitOffset: 20, BitSize: 4}, 40},
+	}
+	for _, c := range cases {
+		if got := bitStart(&c.f); got != c.want {
+			t.Errorf("%s: bitStart = %d, want %d", c.name, got, c.want)
+		}
 	}
 }

@@ -177,6 +177,15 @@ func walkPath(b *strings.Builder, typ dwarf.Type, off int64, depth int) {
 			if f.Type == nil {
 				continue
 			}
+			if f.BitSize > 0 {
+				// A bit field: name it if it has bits in the byte at off.
+				start := bitStart(f)
+				if off >= start/8 && off <= (start+f.BitSize-1)/8 {
+					b.WriteString("." + f.Name)
+					return
+				}
+				continue
+			}
 			sz := f.Type.Size()
 			if off >= f.ByteOffset && off-f.ByteOffset < sz {
 				if f.Name != "" {
@@ -197,4 +206,19 @@ func walkPath(b *strings.Builder, typ dwarf.Type, off int64, depth int) {
 	if off != 0 {
 		fmt.Fprintf(b, "+%d", off)
 	}
+}
+
+// bitStart returns the offset in bits of bit field f from the start of its struct
+// (little-endian x86).
+func bitStart(f *dwarf.StructField) int64 {
+	if f.BitOffset == 0 {
+		return f.ByteOffset*8 + f.DataBitOffset // DWARF 4 and later: DW_AT_data_bit_offset
+	}
+	// DWARF 2 and 3: DW_AT_bit_offset counts from the most significant bit of the
+	// storage unit at ByteOffset.
+	unit := f.ByteSize
+	if unit == 0 {
+		unit = f.Type.Size()
+	}
+	return f.ByteOffset*8 + unit*8 - f.BitOffset - f.BitSize
 }
