@@ -371,3 +371,49 @@ func TestGemuCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestRaceKernel runs kern_race.elf with two CPUs in each of its modes through the gemu
+// command: the atomic modes and the single-instruction `incl` (instructions interleave
+// whole) must count every addition, the three-instruction plain mode must lose some under
+// the default round-robin schedule.
+func TestRaceKernel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds cmd/gemu")
+	}
+	dir := t.TempDir()
+	gemu := filepath.Join(dir, "gemu")
+	if b, err := exec.Command("go", "build", "-o", gemu, "gemu/cmd/gemu").CombinedOutput(); err != nil {
+		t.Fatalf("go build gemu/cmd/gemu: %v\n%s", err, b)
+	}
+	for _, mode := range []string{"plain", "incl", "lock", "spin"} {
+		t.Run(mode, func(t *testing.T) {
+			cmd := exec.Command(gemu, "-kernel", "kern_race.elf", "-append", mode, "-smp", "2",
+				"-display", "none", "-debugcon", "stdio",
+				"-device", "isa-debug-exit,iobase=0xf4,iosize=0x4")
+			out, err := cmd.Output()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != exitPass<<1|1 {
+				t.Fatalf("gemu -append %s: %v, want exit status %d\n%s", mode, err, exitPass<<1|1, out)
+			}
+			var n, counter, total, lost int
+			var cpus int
+			var got string
+			for _, line := range strings.Split(string(out), "\n") {
+				if _, err := fmt.Sscanf(line, "race: mode %s %d CPUs, %d each: counter %d of %d, lost %d",
+					&got, &cpus, &n, &counter, &total, &lost); err == nil {
+					break
+				}
+			}
+			if got != mode+"," || cpus != 2 || total != 2*n || counter+lost != total {
+				t.Fatalf("no sensible result line for mode %s (got mode %q, %d CPUs):\n%s", mode, got, cpus, out)
+			}
+			if mode == "plain" && lost == 0 {
+				t.Errorf("plain mode lost no additions: the CPUs did not interleave\n%s", out)
+			}
+			if mode != "plain" && lost != 0 {
+				t.Errorf("mode %s lost %d additions\n%s", mode, lost, out)
+			}
+			t.Logf("%s: counter %d of %d", mode, counter, total)
+		})
+	}
+}
