@@ -60,6 +60,14 @@ kfree(char *v)
   // Junk catches uses after free.
   memset(v, 1, PGSIZE);
 
+#ifdef RACE_KALLOC
+  // Planted mistake (make RACE=kalloc): no lock around the push, so a
+  // kfree and a kalloc (or two kfrees) on two CPUs can lose a page or
+  // hand the same page out twice.
+  r = (struct run *)v;
+  r->next = kmem.freelist;
+  kmem.freelist = r;
+#else
   if(kmem.use_lock)
     acquire(&kmem.lock);
   r = (struct run *)v;
@@ -67,6 +75,7 @@ kfree(char *v)
   kmem.freelist = r;
   if(kmem.use_lock)
     release(&kmem.lock);
+#endif
 }
 
 // A free page's kernel virtual address, or 0 when memory is exhausted.
@@ -75,6 +84,13 @@ kalloc(void)
 {
   struct run *r;
 
+#ifdef RACE_KALLOC
+  // Planted mistake: the pop without the lock; two CPUs can both take
+  // the head and return the same page.
+  r = kmem.freelist;
+  if(r)
+    kmem.freelist = r->next;
+#else
   if(kmem.use_lock)
     acquire(&kmem.lock);
   r = kmem.freelist;
@@ -82,5 +98,6 @@ kalloc(void)
     kmem.freelist = r->next;
   if(kmem.use_lock)
     release(&kmem.lock);
+#endif
   return (char *)r;
 }

@@ -90,7 +90,16 @@ pipewrite(struct pipe *p, char *addr, int n)
       wakeup(&p->nread);
       sleep(&p->nwrite, &p->lock);
     }
+#ifdef RACE_PIPE
+    // Planted mistake (make RACE=pipe): the lock is dropped around the
+    // update, so two writers on two CPUs can take the same slot (a lost
+    // byte) and a reader can see nwrite move before the byte is stored.
+    release(&p->lock);
     p->data[p->nwrite++ % PIPESIZE] = addr[i];
+    acquire(&p->lock);
+#else
+    p->data[p->nwrite++ % PIPESIZE] = addr[i];
+#endif
   }
   wakeup(&p->nread);
   release(&p->lock);
@@ -113,7 +122,15 @@ piperead(struct pipe *p, char *addr, int n)
   for(i = 0; i < n; i++){
     if(p->nread == p->nwrite)
       break;
+#ifdef RACE_PIPE
+    // Planted mistake: the same dropped lock on the reading side; a
+    // writer may refill the slot before the byte is taken out of it.
+    release(&p->lock);
     addr[i] = p->data[p->nread++ % PIPESIZE];
+    acquire(&p->lock);
+#else
+    addr[i] = p->data[p->nread++ % PIPESIZE];
+#endif
   }
   wakeup(&p->nwrite);
   release(&p->lock);

@@ -184,7 +184,9 @@ int
 socksend(int port, char *buf, int n)
 {
   struct sock *s, *p;
+#ifndef RACE_SOCK
   uint gen;
+#endif
   int r;
 
   if(n < 0 || n > SOCKMSGMAX)
@@ -196,6 +198,24 @@ socksend(int port, char *buf, int n)
     r = E_WRONG_STATE;
     goto out;
   }
+#ifdef RACE_SOCK
+  // Planted mistake (make RACE=sock): the peer and the state are read
+  // with the lock dropped and not checked again once it is retaken. A
+  // disconnect by the peer on another CPU in this window goes unseen:
+  // send reports success and the message lands in a closed socket.
+  release(&st.lock);
+  p = s->peer;
+  if(s->state == SK_RESET)
+    return E_CONNECTION_RESET_BY_REMOTE;
+  acquire(&st.lock);
+  while(p->full){
+    if(myproc()->killed){
+      r = E_FAIL;
+      goto out;
+    }
+    sleep(p, &st.lock);
+  }
+#else
   gen = s->gen;
   for(;;){
     if(s->gen != gen){        // closed under us (cannot happen today)
@@ -215,6 +235,7 @@ socksend(int port, char *buf, int n)
     }
     sleep(p, &st.lock);       // the receiver wakes p when it empties it
   }
+#endif
   memmove(p->data, buf, n);
   p->len = n;
   p->full = 1;

@@ -26,6 +26,10 @@ UPROGS = \
 	user/_sockettests\
 	user/_bench\
 
+# Programs that show a planted mistake's damage (make RACE=..., README.md);
+# the Makefile adds them to UPROGS only in RACE builds.
+RACEPROGS = user/_racepipe
+
 UCLEAN = user/*.o user/*.d user/_* user/*.asm user/*.sym \
 	user/initcode user/initcode.out
 
