@@ -300,11 +300,11 @@ func buildSrc(dir, race string) error {
 	if err := copyTree(src, dir); err != nil {
 		return err
 	}
-	mkfs := filepath.Join(dir, "mkfs")
-	if err := run(root, "go", "build", "-o", mkfs, "./cmd/mkfs"); err != nil {
+	if err := run(dir, "make", "-s", "clean"); err != nil { // the copy may hold stale objects
 		return err
 	}
-	if err := run(dir, "make", "-s", "clean"); err != nil {
+	mkfs := filepath.Join(dir, "mkfs")
+	if err := run(root, "go", "build", "-o", mkfs, "./cmd/mkfs"); err != nil {
 		return err
 	}
 	return run(dir, "make", "-s", "-j2", "MKFS="+mkfs, "xv6.img", "fs.img")

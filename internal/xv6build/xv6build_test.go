@@ -1,6 +1,7 @@
 package xv6build
 
 import (
+	"bytes"
 	"debug/elf"
 	"os"
 	"path/filepath"
@@ -123,5 +124,33 @@ func TestXV6SrcRace(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(root, "xv6-src", ".racecopy")); err == nil {
 		t.Error("the RACE build marked the source tree as a copy")
+	}
+}
+
+// TestXV6SrcDefault builds the default xv6-src (about 8 s), which must be images/.
+func TestXV6SrcDefault(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds xv6-src")
+	}
+	dir := XV6Src(t, "")
+	root, err := Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"xv6.img", "fs.img"} {
+		got, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join(root, "images", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s of the default build differs from images/%s", f, f)
+		}
+	}
+	if _, err := os.Stat(KernelELF(dir)); err != nil {
+		t.Error(err)
 	}
 }
