@@ -301,6 +301,9 @@ prefixes:
 		}
 		in.reg = m >> 3 & 7
 		in.rm = m & 7
+		if op >= 0xD8 && op <= 0xDF {
+			in.imm = uint32(m) // the FPU's last opcode (fpu.go) keeps the ModRM byte
+		}
 		if mod != 3 {
 			in.mem = true
 			rm := m & 7

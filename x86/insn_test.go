@@ -167,8 +167,8 @@ var insnCases = []insnCase{
 		mem: map[uint32]uint32{0x20000: 8}, wmem: map[uint32]uint32{0x20000: 8}, want: map[int]uint32{EAX: 8}, fmask: fZF, fwant: 0},
 	{name: "cmpxchg8b", code: []byte{0x0F, 0xC7, 0x0E}, regs: map[int]uint32{EAX: 1, EDX: 2, EBX: 3, ECX: 4, ESI: 0x20000},
 		mem: map[uint32]uint32{0x20000: 1, 0x20004: 2}, wmem: map[uint32]uint32{0x20000: 3, 0x20004: 4}, fmask: fZF, fwant: fZF},
-	{name: "cpuid no fpu", code: []byte{0x0F, 0xA2}, regs: map[int]uint32{EAX: 1},
-		want: map[int]uint32{EAX: cpuSignature, EDX: 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<15}},
+	{name: "cpuid fpu", code: []byte{0x0F, 0xA2}, regs: map[int]uint32{EAX: 1},
+		want: map[int]uint32{EAX: cpuSignature, EDX: 1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<15}},
 	{name: "lock or esp", code: []byte{0xF0, 0x83, 0x0C, 0x24, 0x00}, want: map[int]uint32{ESP: 0x80000}},
 	// BCD
 	{name: "daa", code: []byte{0x27}, regs: map[int]uint32{EAX: 0x1A}, want: map[int]uint32{EAX: 0x20}, fmask: fCF | fAF, fwant: fAF},

@@ -400,20 +400,6 @@ func opOuts(c *CPU, in *insn) {
 	}
 }
 
-// FPU escapes: this CPU has no FPU.
-func opEsc(c *CPU, in *insn) {
-	if c.CR0&(cr0EM|cr0TS) != 0 {
-		c.raise(vecNM, 0)
-	}
-	// EM=0 without a coprocessor: nothing answers; the instruction does nothing.
-}
-
-func opWait(c *CPU, in *insn) {
-	if c.CR0&(cr0MP|cr0TS) == cr0MP|cr0TS {
-		c.raise(vecNM, 0)
-	}
-}
-
 // fastIns does rep ins (DF=0, 32-bit addressing) a page at a time: the I/O permission is
 // checked once by the caller, the destination page is looked up once.
 func (c *CPU) fastIns(port uint16, sz int, max uint32) (done uint32) {

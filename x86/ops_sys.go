@@ -325,8 +325,8 @@ func opCpuid(c *CPU, in *insn) {
 		c.Reg[EAX] = cpuSignature
 		c.Reg[EBX] = 0
 		c.Reg[ECX] = 0
-		// PSE, TSC, MSR, CX8, APIC, CMOV; no FPU.
-		c.Reg[EDX] = 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<15
+		// FPU (x87, with fcmov as CMOV says), PSE, TSC, MSR, CX8, APIC, CMOV.
+		c.Reg[EDX] = 1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<15
 	default:
 		c.Reg[EAX], c.Reg[EBX], c.Reg[ECX], c.Reg[EDX] = 0, 0, 0, 0
 	}

@@ -118,6 +118,8 @@ type cpu struct {
 	tsc     uint64
 	msrs    map[uint32]uint64
 	apicBSP bool
+
+	fpu fpuState // the x87 (fpu.go)
 }
 
 func (c *CPU) initPrivate() {
@@ -186,13 +188,16 @@ func (c *CPU) Reset() {
 	c.stepTrap = false
 	c.shadowOn = false
 	c.msrs = nil
+	c.fpuReset()
 	c.sync()
 	c.flushTLB()
 }
 
 // Init handles an INIT IPI: the CPU resets and waits for a STARTUP IPI.
 func (c *CPU) Init() {
+	fpu := c.fpu // INIT keeps the x87 state (SDM Vol. 3, table 9-1)
 	c.Reset()
+	c.fpu = fpu
 	c.WaitSIPI = true
 	c.Halted = true
 }

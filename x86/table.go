@@ -79,7 +79,7 @@ func init() {
 	set(0x98, false, immNone, opCbw)
 	set(0x99, false, immNone, opCwd)
 	set(0x9A, false, immFar, opCallFar)
-	set(0x9B, false, immNone, opWait)
+	set(0x9B, false, immNone, opFwait)
 	set(0x9C, false, immNone, opPushf)
 	set(0x9D, false, immNone, opPopf)
 	set(0x9E, false, immNone, opSahf)
@@ -123,7 +123,7 @@ func init() {
 	set(0xD6, false, immNone, opSalc)
 	set(0xD7, false, immNone, opXlat)
 	for op := 0xD8; op <= 0xDF; op++ {
-		set(op, true, immNone, opEsc)
+		set(op, true, immNone, opFPU)
 	}
 	set(0xE0, false, imm8s, opLoop)
 	set(0xE1, false, imm8s, opLoop)
