@@ -92,6 +92,12 @@ func (x *mux) feed(b []byte) {
 	}
 }
 
+// pumpThen is pump, then closes done.
+func pumpThen(r io.Reader, feed func([]byte), done chan struct{}) {
+	pump(r, feed)
+	close(done)
+}
+
 // pump copies r into the console until EOF or a read error.
 func pump(r io.Reader, feed func([]byte)) {
 	buf := make([]byte, 4096)

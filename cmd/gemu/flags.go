@@ -37,12 +37,13 @@ type options struct {
 	help      bool
 	version   bool
 
-	snapshot bool     // -snapshot: disks are temporary copies, discarded at exit
-	name     string   // -name: the window title
-	gdbShort bool     // -s: a stub on tcp::1234, or on -p's port
-	gdbPort  string   // -p PORT: old qemu's port for -s
-	listing  string   // -d help, -cpu help, -machine help: print this on stdout and exit 0
-	notes    []string // what accepted flags do not do, printed once each on stderr at start
+	snapshot   bool     // -snapshot: disks are temporary copies, discarded at exit
+	noShutdown bool     // -no-shutdown: a power-off stops the guest, the run waits to be quit
+	name       string   // -name: the window title
+	gdbShort   bool     // -s: a stub on tcp::1234, or on -p's port
+	gdbPort    string   // -p PORT: old qemu's port for -s
+	listing    string   // -d help, -cpu help, -machine help: print this on stdout and exit 0
+	notes      []string // what accepted flags do not do, printed once each on stderr at start
 }
 
 // note records one line for stderr about an accepted flag, once however often it is given.
@@ -122,7 +123,7 @@ var flagTable = map[string]flagSpec{
 	"version": {false, func(o *options, v string) error { o.version = true; return nil }},
 
 	"snapshot":    {false, func(o *options, v string) error { o.snapshot = true; return nil }},
-	"no-shutdown": {false, noteFlag("-no-shutdown: ignored: a guest power-off ends the run (gemu has no monitor to resume from)")},
+	"no-shutdown": {false, func(o *options, v string) error { o.noShutdown = true; return nil }},
 	"name":        {true, func(o *options, v string) error { o.name = v; return nil }},
 	"machine":     {true, parseMachine},
 	"M":           {true, parseMachine},
@@ -203,7 +204,8 @@ Boot options:
 -initrd "FILE1 [ARGS],FILE2"
                 multiboot modules
 -no-reboot      exit instead of rebooting when the guest resets
--no-shutdown    accepted and ignored: a guest power-off ends the run
+-no-shutdown    when the guest powers off (or resets under -no-reboot), stop and
+                wait for Ctrl-A x (q on the screen) instead of exiting
 -rtc base=utc|localtime|YYYY-MM-DDTHH:MM:SS
                 the RTC's start time
 

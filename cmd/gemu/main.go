@@ -421,6 +421,7 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 	// core on timer ticks (QA-B6), and a guest halted with no timer still ends the run.
 	interactive := mode != "mon:stdio" && mode != "stdio"
 	m.SetNoInput(interactive)
+	var stdinEOF chan struct{} // closed when console input ends; nil when nothing reads it
 	if !interactive {
 		feed := func(b []byte) { m.SendSerial(b) }
 		if mode == "mon:stdio" {
@@ -430,6 +431,7 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 		if isTerminal(fd) {
 			// Under the multiplexer Ctrl-C goes to the guest, as with qemu -nographic;
 			// only Ctrl-A x quits. Plain stdio keeps the terminal's signal keys.
+			stdinEOF = make(chan struct{})
 			st, err := makeRaw(fd, mode != "mon:stdio")
 			if err != nil {
 				fmt.Fprintf(stderr, "gemu: %v\n", err)
@@ -437,7 +439,7 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 			}
 			defer st.restore()
 			interactive = true
-			go pump(stdin, feed)
+			go pumpThen(stdin, feed, stdinEOF)
 		} else if fi, err := stdin.Stat(); err == nil && fi.Mode().IsRegular() {
 			// A file is read before the machine starts, so that the run is reproducible.
 			b, err := io.ReadAll(stdin)
@@ -450,8 +452,9 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 			// Input from a pipe comes in host time, so the run is not reproducible anyway;
 			// pacing keeps an idle guest from racing through virtual time (a full host core
 			// spent on timer ticks while it waits for the next line, QA-B6).
+			stdinEOF = make(chan struct{})
 			interactive = true
-			go pump(stdin, feed)
+			go pumpThen(stdin, feed, stdinEOF)
 		}
 	}
 	m.SetPace(interactive)
@@ -472,6 +475,18 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 	if err != nil {
 		fmt.Fprintf(stderr, "gemu: %v\n", err)
 		return 1
+	}
+	if o.noShutdown && ctx.Err() == nil && (r.Reason == pc.PowerOff || r.Reason == pc.Reset) {
+		// As qemu does, the guest stays stopped until the user quits (or input ends).
+		how := "a signal quits"
+		if mode == "mon:stdio" && stdinEOF != nil {
+			how = "Ctrl-A x quits"
+		}
+		s.finalLine(stderr, r.Message+"; stopped (-no-shutdown): "+how)
+		select {
+		case <-ctx.Done():
+		case <-stdinEOF:
+		}
 	}
 	switch {
 	case x.quit.Load():

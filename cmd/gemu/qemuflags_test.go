@@ -115,7 +115,7 @@ func TestQemuFlagsAccepted(t *testing.T) {
 		note string // a line stderr must hold once; "" means no note at all
 	}{
 		{[]string{"-snapshot"}, ""},
-		{[]string{"-no-shutdown"}, "-no-shutdown: ignored"},
+		{[]string{"-no-shutdown"}, ""},
 		{[]string{"-name", "xv6 lab"}, ""},
 		{[]string{"-machine", "pc"}, ""},
 		{[]string{"-M", "pc-i440fx-7.2,usb=off"}, ""},
@@ -249,5 +249,35 @@ func TestLogWriteError(t *testing.T) {
 	_, errOut, st := runGemu(t, time.Minute, nil, "-display", "none", "-d", "int,cpu_reset", "-D", "/dev/full", "-icount-limit", "500000000")
 	if st != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "-D /dev/full") || !strings.Contains(errOut, "no space") {
 		t.Errorf("status %d, stderr %q; want 1 and one line naming /dev/full", st, errOut)
+	}
+}
+
+// TestNoShutdown powers a guest off under -no-shutdown: gemu says it stopped and waits,
+// as qemu does, until Ctrl-A x, or until console input ends.
+func TestNoShutdown(t *testing.T) {
+	for _, quit := range []string{"ctrl-a x", "end of input"} {
+		p := startGemu(t, "-hda", testdata+"echo.bin", "-nographic", "-no-shutdown")
+		p.send("ok.")
+		p.waitFor(0, "OK")
+		deadline := time.Now().Add(liveness)
+		for !strings.Contains(p.errOut.String(), "stopped (-no-shutdown): Ctrl-A x quits") {
+			if time.Now().After(deadline) {
+				t.Fatalf("no -no-shutdown notice; stderr %q", p.errOut.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("%s: gemu exited at the power-off (status %d)", quit, p.status)
+		case <-time.After(200 * time.Millisecond):
+		}
+		if quit == "ctrl-a x" {
+			p.send("\x01x")
+		} else if err := p.in.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if st := p.wait(); st != 0 {
+			t.Errorf("%s: status %d, stderr %q", quit, st, p.errOut.String())
+		}
 	}
 }

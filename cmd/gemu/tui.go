@@ -100,7 +100,9 @@ func (f *tuiFront) run(m *pc.Machine, o *options, stderr io.Writer) int {
 
 	r, err := f.runGuest(ctx, m, o)
 	lingered := false
-	if err == nil && ctx.Err() == nil && (r.Reason == pc.Halted || r.Reason == pc.TripleFault) {
+	stopped := r.Reason == pc.Halted || r.Reason == pc.TripleFault ||
+		(o.noShutdown && (r.Reason == pc.PowerOff || r.Reason == pc.Reset))
+	if err == nil && ctx.Err() == nil && stopped {
 		// As qemu's window does, keep the last screen (often a kernel panic) up until the user
 		// quits; the disks are written out first in case the terminal goes away instead.
 		lingered = true
