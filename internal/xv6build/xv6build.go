@@ -94,6 +94,45 @@ func XV6Src(t testing.TB, race string) string {
 	return get(t, key, func(dir string) (string, error) { return dir, buildSrc(dir, race) })
 }
 
+// Site is a line of xv6-src that takes part in a planted race: the unlocked access or the
+// access it races with. The source marks it with a "race(NAME)" comment.
+type Site struct {
+	File string // relative to xv6-src, as the kernel's DWARF names it: "kernel/pipe.c"
+	Line int
+	Text string // the line, trimmed
+}
+
+// RaceSites returns the lines of xv6-src/kernel marked race(race), in file and line
+// order: a race detector run on the XV6Src(t, race) kernel should name two of them.
+func RaceSites(race string) ([]Site, error) {
+	root, err := Root()
+	if err != nil {
+		return nil, err
+	}
+	files, err := filepath.Glob(filepath.Join(root, "xv6-src", "kernel", "*.c"))
+	if err != nil {
+		return nil, fmt.Errorf("xv6build: %w", err)
+	}
+	sort.Strings(files)
+	mark := "race(" + race + ")"
+	var sites []Site
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("xv6build: %w", err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, mark) {
+				sites = append(sites, Site{File: "kernel/" + filepath.Base(f), Line: i + 1, Text: strings.TrimSpace(line)})
+			}
+		}
+	}
+	if len(sites) == 0 {
+		return nil, fmt.Errorf("xv6build: no line of xv6-src/kernel is marked %s", mark)
+	}
+	return sites, nil
+}
+
 // KernelELF returns the kernel ELF in a directory from XV6Public (dir/kernel) or XV6Src
 // (dir/kernel/kernel).
 func KernelELF(dir string) string {

@@ -2,9 +2,12 @@ package xv6build
 
 import (
 	"bytes"
+	"debug/dwarf"
 	"debug/elf"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -152,5 +155,62 @@ func TestXV6SrcDefault(t *testing.T) {
 	}
 	if _, err := os.Stat(KernelELF(dir)); err != nil {
 		t.Error(err)
+	}
+}
+
+// lineAddrs returns the addresses the ELF's DWARF line table gives each "file:line" whose
+// file name ends in one of the sites' files.
+func lineAddrs(t *testing.T, path string) map[string][]uint64 {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, err := f.DWARF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := map[string][]uint64{}
+	r := d.Reader()
+	for {
+		cu, err := r.Next()
+		if err != nil || cu == nil {
+			return addrs
+		}
+		lr, err := d.LineReader(cu)
+		if err == nil && lr != nil {
+			var e dwarf.LineEntry
+			for lr.Next(&e) == nil {
+				if e.File != nil && e.IsStmt {
+					key := fmt.Sprintf("%s:%d", filepath.Clean(e.File.Name), e.Line)
+					addrs[key] = append(addrs[key], e.Address)
+				}
+			}
+		}
+		r.SkipChildren()
+	}
+}
+
+// TestRaceSites checks that every planted race marks at least two lines and that its
+// kernel's DWARF has code at each of them (builds all three RACE kernels, about 25 s).
+func TestRaceSites(t *testing.T) {
+	for _, race := range Races {
+		sites, err := RaceSites(race)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sites) < 2 {
+			t.Errorf("race %s marks only %v", race, sites)
+		}
+		if testing.Short() {
+			continue
+		}
+		addrs := lineAddrs(t, KernelELF(XV6Src(t, race)))
+		for _, s := range sites {
+			if len(addrs[s.File+":"+strconv.Itoa(s.Line)]) == 0 {
+				t.Errorf("RACE=%s kernel has no code at %s:%d (%s)", race, s.File, s.Line, s.Text)
+			}
+		}
 	}
 }

@@ -65,8 +65,8 @@ kfree(char *v)
   // kfree and a kalloc (or two kfrees) on two CPUs can lose a page or
   // hand the same page out twice.
   r = (struct run *)v;
-  r->next = kmem.freelist;
-  kmem.freelist = r;
+  r->next = kmem.freelist;  // race(kalloc): unlocked
+  kmem.freelist = r;        // race(kalloc): unlocked
 #else
   if(kmem.use_lock)
     acquire(&kmem.lock);
@@ -87,9 +87,9 @@ kalloc(void)
 #ifdef RACE_KALLOC
   // Planted mistake: the pop without the lock; two CPUs can both take
   // the head and return the same page.
-  r = kmem.freelist;
+  r = kmem.freelist;        // race(kalloc): unlocked
   if(r)
-    kmem.freelist = r->next;
+    kmem.freelist = r->next;  // race(kalloc): unlocked
 #else
   if(kmem.use_lock)
     acquire(&kmem.lock);

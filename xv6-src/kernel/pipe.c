@@ -82,7 +82,7 @@ pipewrite(struct pipe *p, char *addr, int n)
 
   acquire(&p->lock);
   for(i = 0; i < n; i++){
-    while(p->nwrite == p->nread + PIPESIZE){  // full
+    while(p->nwrite == p->nread + PIPESIZE){  // full; race(pipe): reads nread
       if(p->readopen == 0 || myproc()->killed){
         release(&p->lock);
         return -1;
@@ -95,7 +95,7 @@ pipewrite(struct pipe *p, char *addr, int n)
     // update, so two writers on two CPUs can take the same slot (a lost
     // byte) and a reader can see nwrite move before the byte is stored.
     release(&p->lock);
-    p->data[p->nwrite++ % PIPESIZE] = addr[i];
+    p->data[p->nwrite++ % PIPESIZE] = addr[i];  // race(pipe): unlocked
     acquire(&p->lock);
 #else
     p->data[p->nwrite++ % PIPESIZE] = addr[i];
@@ -112,7 +112,7 @@ piperead(struct pipe *p, char *addr, int n)
   int i;
 
   acquire(&p->lock);
-  while(p->nread == p->nwrite && p->writeopen){  // empty
+  while(p->nread == p->nwrite && p->writeopen){  // empty; race(pipe)
     if(myproc()->killed){
       release(&p->lock);
       return -1;
@@ -120,13 +120,13 @@ piperead(struct pipe *p, char *addr, int n)
     sleep(&p->nread, &p->lock);
   }
   for(i = 0; i < n; i++){
-    if(p->nread == p->nwrite)
+    if(p->nread == p->nwrite)  // race(pipe): reads nwrite
       break;
 #ifdef RACE_PIPE
     // Planted mistake: the same dropped lock on the reading side; a
     // writer may refill the slot before the byte is taken out of it.
     release(&p->lock);
-    addr[i] = p->data[p->nread++ % PIPESIZE];
+    addr[i] = p->data[p->nread++ % PIPESIZE];  // race(pipe): unlocked
     acquire(&p->lock);
 #else
     addr[i] = p->data[p->nread++ % PIPESIZE];

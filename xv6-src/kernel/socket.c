@@ -74,8 +74,8 @@ sockfree(struct sock *s)
   struct sock *p;
 
   if((p = s->peer) != 0 && p->peer == s){
-    p->state = SK_RESET;
-    p->peer = 0;
+    p->state = SK_RESET;  // race(sock): the write socksend misses
+    p->peer = 0;          // race(sock)
     wakeup(p);
   }
   st.port[s->port] = 0;
@@ -204,8 +204,8 @@ socksend(int port, char *buf, int n)
   // disconnect by the peer on another CPU in this window goes unseen:
   // send reports success and the message lands in a closed socket.
   release(&st.lock);
-  p = s->peer;
-  if(s->state == SK_RESET)
+  p = s->peer;                 // race(sock): unlocked
+  if(s->state == SK_RESET)     // race(sock): unlocked
     return E_CONNECTION_RESET_BY_REMOTE;
   acquire(&st.lock);
   while(p->full){
