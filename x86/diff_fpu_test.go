@@ -466,8 +466,8 @@ func fpRunUnicorn(e *uc.Engine, code, in []byte, n int) ([]byte, error) {
 }
 
 // fpUnicornWrong says why a disagreeing case is one where Unicorn 2.0.1 (QEMU 5.0's x87)
-// is known to depart from the SDM, or "" if it is not. Each class is shown by a case in
-// TestFPUUnicornErrors with the SDM's rule.
+// is known to depart from the SDM, or "" if it is not. Each class names the SDM's rule that
+// Unicorn breaks; `GEMU_FPU_PROBE` (TestFPUProbe) shows any single case on both machines.
 func fpUnicornWrong(c *fpCase, got []byte) string {
 	a := c.in[0:10]
 	b := c.in[10:20]
@@ -745,4 +745,44 @@ func mustHex(s string) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// TestFPUUnicornStatusFlags is the evidence for comparing only TOP and the condition codes
+// of the status word: on Unicorn 2.0.1 (QEMU 5.0) 1/3 leaves PE clear and 0/0 leaves IE
+// clear, where the SDM requires both (Vol. 1, 4.9.1.6 and 4.9.1.2) and Gemu sets them.
+func TestFPUUnicornStatusFlags(t *testing.T) {
+	one := [10]byte{7: 0x80, 8: 0xFF, 9: 0x3F}
+	three := [10]byte{7: 0xC0, 8: 0x00, 9: 0x40}
+	var zero [10]byte
+	fdiv := fpOp{name: "fdiv st0,st1", code: []byte{0xD8, 0xF1}, n: 2, st0: true, st1: true}
+	for _, k := range []struct {
+		a, b [10]byte
+		flag uint16
+	}{{one, three, 0x20}, {zero, zero, 0x01}} {
+		c := fpCase{op: &fdiv, flags: 2}
+		copy(c.in[0:], k.a[:])
+		copy(c.in[10:], k.b[:])
+		binary.LittleEndian.PutUint16(c.in[28:], 0x37F)
+		code, in := fpProgram([]fpCase{c})
+		e, err := uc.NewMode(dtMemSize, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := fpRunOurs(newDTMachine(), code, in, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := fpRunUnicorn(e, code, in, 1)
+		e.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		gsw, usw := binary.LittleEndian.Uint16(got), binary.LittleEndian.Uint16(want)
+		if gsw&k.flag == 0 {
+			t.Errorf("gemu: status %04x lacks %#x", gsw, k.flag)
+		}
+		if usw&k.flag != 0 {
+			t.Logf("unicorn now sets %#x (status %04x): the status word mask in fpDiff can grow", k.flag, usw)
+		}
+	}
 }
