@@ -100,6 +100,7 @@ exec(char *path, char **argv)
   curproc->sz = sz;
   curproc->tf->eip = elf.entry;
   curproc->tf->esp = sp;
+  fninit(); // the new image starts with a clean x87
   switchuvm(curproc);
   freevm(oldpgdir);
   return 0;

@@ -106,6 +106,13 @@ found:
   memset(p->context, 0, sizeof *p->context);
   p->context->eip = (uint)forkret;
 
+  // The x87 state fninit leaves: control word 0x37F, every register
+  // empty (tag word 0xFFFF). Not fnsave: that would reset the live FPU,
+  // which belongs to the process calling allocproc.
+  memset(p->fpu, 0, sizeof p->fpu);
+  *(ushort*)&p->fpu[0] = 0x37F;
+  *(ushort*)&p->fpu[8] = 0xFFFF;
+
   return p;
 }
 
@@ -181,6 +188,10 @@ fork(void)
   np->parent = curproc;
   *np->tf = *curproc->tf;
   np->tf->eax = 0;
+  // The child starts with the parent's x87 state; fnsave resets the FPU,
+  // frstor gives the parent its state back.
+  fnsave(np->fpu);
+  frstor(np->fpu);
 
   for(i = 0; i < NOFILE; i++)
     if(curproc->ofile[i])
@@ -324,7 +335,11 @@ scheduler(void)
       switchuvm(p);
       p->state = RUNNING;
 
+      // The kernel does not use the x87, so the FPU holds p's state from
+      // frstor until p gives up the CPU; save it before the next process.
+      frstor(p->fpu);
       swtch(&(c->scheduler), p->context);
+      fnsave(p->fpu);
       switchkvm();
 
       c->proc = 0;

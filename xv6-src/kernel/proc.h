@@ -41,6 +41,7 @@ struct proc {
   struct file *ofile[NOFILE];
   struct inode *cwd;
   char name[16];               // for debugging
+  uchar fpu[108];              // x87 state while not running (fnsave layout)
 };
 
 // User memory starts at virtual address 0: text, data and bss, then a

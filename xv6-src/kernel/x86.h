@@ -8,6 +8,25 @@ inb(ushort port)
   return v;
 }
 
+// x87 state (108 bytes, the 32-bit fnsave layout). fnsave also resets the FPU.
+static inline void
+fnsave(void *p)
+{
+  asm volatile("fnsave (%0)" : : "r" (p) : "memory");
+}
+
+static inline void
+frstor(void *p)
+{
+  asm volatile("frstor (%0)" : : "r" (p) : "memory");
+}
+
+static inline void
+fninit(void)
+{
+  asm volatile("fninit");
+}
+
 static inline void
 outb(ushort port, uchar v)
 {
