@@ -25,6 +25,7 @@ UPROGS = \
 	user/_socktest\
 	user/_sockettests\
 	user/_bench\
+	user/_fputest\
 
 # Programs that show a planted mistake's damage (make RACE=..., README.md);
 # the Makefile adds them to UPROGS only in RACE builds.
