@@ -124,8 +124,10 @@ func (t *Table) procLayout() (*procLayout, error) {
 
 // Procs reads xv6's process table from guest memory and returns its used slots (state
 // not UNUSED). read fills b with the guest bytes at virtual address va and reports
-// whether it could (KernelReader makes one from guest RAM). The layout comes from the kernel's DWARF, so this works for any
-// xv6 whose ptable and struct proc keep xv6's member names.
+// whether it could (KernelReader makes one from guest RAM). The layout comes from the
+// kernel's DWARF, so this works for any xv6 whose ptable and struct proc keep xv6's
+// member names. It fails when the DWARF has no ptable (not an xv6 kernel, or one
+// built without -g) or when the table cannot be read.
 func (t *Table) Procs(read func(va uint32, b []byte) bool) ([]Proc, error) {
 	l, err := t.procLayout()
 	if err != nil {

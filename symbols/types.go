@@ -146,7 +146,7 @@ func member(st *dwarf.StructType, name string, depth int) (int64, dwarf.Type, bo
 
 // DataPath returns the C expression naming the place addr points to inside a global
 // or static variable, from the variable's DWARF type: "icache.inode[1].lock",
-// "input.r", "cpus[1].ts+4". The walk goes down struct members and array elements
+// "input.buf[5]", "icache.inode[1].lock.locked+2". The walk goes down struct members and array elements
 // and stops at the innermost one holding addr, except that an address at the very
 // start of a struct names the struct, not its first member (a lock, not its first
 // word); "+N" follows when addr is N bytes into a scalar or into padding.
