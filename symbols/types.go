@@ -146,10 +146,11 @@ func member(st *dwarf.StructType, name string, depth int) (int64, dwarf.Type, bo
 
 // DataPath returns the C expression naming the place addr points to inside a global
 // or static variable, from the variable's DWARF type: "icache.inode[1].lock",
-// "input.buf[5]", "icache.inode[1].lock.locked+2". The walk goes down struct members and array elements
-// and stops at the innermost one holding addr, except that an address at the very
-// start of a struct names the struct, not its first member (a lock, not its first
-// word); "+N" follows when addr is N bytes into a scalar or into padding.
+// "input.buf[5]", "icache.inode[1].lock.locked+2". The walk goes down struct members
+// and array elements and stops at the innermost one holding addr, except that an
+// address at the very start of a struct names the struct, not its first member (a
+// lock, not its first word); "+N" follows when addr is N bytes into a scalar or into
+// padding, and a bit field is named by the first one with bits in addr's byte.
 func (t *Table) DataPath(addr uint32) (string, bool) {
 	i := sort.Search(len(t.vars), func(i int) bool { return t.vars[i].addr > addr }) - 1
 	if i < 0 || addr-t.vars[i].addr >= t.vars[i].size {
