@@ -51,6 +51,7 @@ type fpOp struct {
 	eflags uint32 // EFLAGS bits compared, if not all arithmetic flags
 	gen    int    // operand restriction (fpGen*)
 	approx bool   // results compared to within fpApprox (Unicorn computes them in double)
+	env    bool   // code ends in fnstenv [out+6] (instead of storing registers)
 }
 
 // Operand restrictions for forms where Unicorn departs from the SDM (see TestFPUDiff).
@@ -77,6 +78,7 @@ const (
 	fpMI64
 	fpMBCD
 	fpMOut // the instruction stores to memory: the operand is in the output area
+	fpMEnv // fnstenv to the output area at +6
 )
 
 func modrm(b0 byte, reg byte) []byte { return []byte{b0, reg<<3 | 5} }
@@ -158,6 +160,27 @@ func init() {
 		{name: "fxch st1", code: []byte{0xD9, 0xC9}, n: 2, st0: true, st1: true},
 		{name: "fchs", code: []byte{0xD9, 0xE0}, n: 1, st0: true},
 		{name: "fabs", code: []byte{0xD9, 0xE1}, n: 1, st0: true},
+	}
+	env := func(name string, code ...byte) fpOp {
+		return fpOp{name: name, code: append(code, 0xD9, 0x35), mem: fpMEnv, st0: true, st1: true, env: true}
+	}
+	fpGroups["state"] = []fpOp{
+		env("fnstenv"),
+		env("ffree st1; fnstenv", 0xDD, 0xC1),
+		env("ffree st0; fnstenv", 0xDD, 0xC0),
+		env("fincstp; fnstenv", 0xD9, 0xF7),
+		env("fdecstp; fnstenv", 0xD9, 0xF6),
+		env("fxch st1; fnstenv", 0xD9, 0xC9),
+		env("fldz; fnstenv", 0xD9, 0xEE),
+		env("fnclex; fnstenv", 0xDB, 0xE2),
+		{name: "fcmovb", code: []byte{0xDA, 0xC1}, n: 2, st0: true, st1: true},
+		{name: "fcmove", code: []byte{0xDA, 0xC9}, n: 2, st0: true, st1: true},
+		{name: "fcmovbe", code: []byte{0xDA, 0xD1}, n: 2, st0: true, st1: true},
+		{name: "fcmovu", code: []byte{0xDA, 0xD9}, n: 2, st0: true, st1: true},
+		{name: "fcmovnb", code: []byte{0xDB, 0xC1}, n: 2, st0: true, st1: true},
+		{name: "fcmovne", code: []byte{0xDB, 0xC9}, n: 2, st0: true, st1: true},
+		{name: "fcmovnbe", code: []byte{0xDB, 0xD1}, n: 2, st0: true, st1: true},
+		{name: "fcmovnu", code: []byte{0xDB, 0xD9}, n: 2, st0: true, st1: true},
 	}
 	fpGroups["constants"] = []fpOp{
 		{name: "fld1", code: []byte{0xD9, 0xE8}, n: 1, gen: fpGenNearest},
@@ -332,6 +355,9 @@ func fpProgram(cases []fpCase) (code, in []byte) {
 			if c.op.mem == fpMOut {
 				a = oa + 36
 			}
+			if c.op.mem == fpMEnv {
+				a = oa + 6
+			}
 			code = append(code, abs(a)...)
 		}
 		code = append(append(code, 0xDD, 0x3D), abs(oa)...) // fnstsw [out]
@@ -352,7 +378,7 @@ func fpGen(r *rand.Rand, op *fpOp) fpCase {
 	a, b := fpRand80(r, near), fpRand80(r, near)
 	copy(c.in[0:], a[:])
 	copy(c.in[10:], b[:])
-	if op.mem != fpMNone && op.mem != fpMOut {
+	if op.mem != fpMNone && op.mem != fpMOut && op.mem != fpMEnv {
 		m := fpRandMem(r, op.mem)
 		if op.mem == fpM80 || op.mem == fpMBCD {
 			copy(c.in[10:], m)
@@ -552,6 +578,20 @@ func fpDiff(c *fpCase, got, want []byte) string {
 	wf := binary.LittleEndian.Uint32(want[2:]) & fm
 	if gf != wf {
 		d = append(d, fmt.Sprintf("eflags %03x want %03x", gf, wf))
+	}
+	if c.op.env {
+		// The environment: FCW (bit 6 aside), TOP and the condition codes of FSW, and the
+		// tag word. Unicorn writes zeros for the reserved upper halves and for the
+		// last-instruction and operand pointers (QEMU 5.0 keeps none), and stores FCW
+		// bit 6 as loaded, where the x87 reads it as 1 (its power-on FCW is 0x0040).
+		for i, m := range []uint16{0xFFBF, fpSWBase | exC3 | exC2 | exC1 | exC0, 0xFFFF} {
+			g := binary.LittleEndian.Uint16(got[6+4*i:]) & m
+			w := binary.LittleEndian.Uint16(want[6+4*i:]) & m
+			if g != w {
+				d = append(d, fmt.Sprintf("env word %d %04x want %04x", i, g, w))
+			}
+		}
+		return strings.Join(d, "; ")
 	}
 	for k := 0; k < 3; k++ {
 		g, w := got[6+10*k:16+10*k], want[6+10*k:16+10*k]

@@ -218,3 +218,37 @@ func TestFPUTranscendentals(t *testing.T) {
 		t.Errorf("fsin(2^63) in range")
 	}
 }
+
+// TestFPUEnvRealMode checks the real-mode environment layouts: the instruction and operand
+// pointers are 20-bit linear addresses split into a low word and bits 16-19 at the top of
+// the next word (with the opcode below them for the instruction pointer).
+func TestFPUEnvRealMode(t *testing.T) {
+	b := newTestBus(1 << 20)
+	c := New(b, &testIntr{}, nil)
+	for i := range c.Seg {
+		c.SetRealSeg(i, 0x1234)
+	}
+	c.EIP = 0x100
+	code := []byte{
+		0xDB, 0xE3, // fninit
+		0xDD, 0x06, 0x00, 0x02, // fld qword [0x200] (at 1234:0102; +0: tag 01 in R7)
+		0xD9, 0x36, 0x00, 0x03, // fnstenv [0x300] (14 bytes)
+		0x66, 0xD9, 0x36, 0x00, 0x04, // o32 fnstenv [0x400] (28 bytes)
+		0xF4,
+	}
+	b.put(0x12340+0x100, code)
+	runToHalt(t, c)
+	ip, dp := uint32(0x12340+0x102), uint32(0x12340+0x200)
+	fop := uint32(5<<8 | 0x06)
+	w16 := func(a uint32) uint32 { return uint32(binary.LittleEndian.Uint16(b.ram[0x12340+a:])) }
+	for i, want := range []uint32{0x37F, 0x3800, 0x7FFF, ip & 0xFFFF, ip>>16<<12 | fop, dp & 0xFFFF, dp >> 16 << 12} {
+		if got := w16(0x300 + uint32(2*i)); got != want {
+			t.Errorf("16-bit word %d = %#x, want %#x", i, got, want)
+		}
+	}
+	for i, want := range []uint32{0xFFFF037F, 0xFFFF3800, 0xFFFF7FFF, 0xFFFF0000 | ip&0xFFFF, ip>>16<<12 | fop, 0xFFFF0000 | dp&0xFFFF, dp >> 16 << 12} {
+		if got := b.r32(0x12340 + 0x400 + uint32(4*i)); got != want {
+			t.Errorf("32-bit word %d = %#x, want %#x", i, got, want)
+		}
+	}
+}
