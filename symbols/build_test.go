@@ -123,9 +123,10 @@ var kernels = []struct {
 	file  func(base string) string // source file name as Line reports it
 	image string                   // the boot disk image, relative to the kernel
 	cat   string                   // the user program cat, relative to the kernel
+	incs  []string                 // the kernel's include directories, relative to the kernel
 }{
-	{"xv6-src", xv6SrcKernel, func(b string) string { return "kernel/" + b }, "../xv6.img", "../user/_cat"},
-	{"xv6-public", xv6PublicKernel, func(b string) string { return b }, "xv6.img", "_cat"},
+	{"xv6-src", xv6SrcKernel, func(b string) string { return "kernel/" + b }, "../xv6.img", "../user/_cat", []string{".", "../include"}},
+	{"xv6-public", xv6PublicKernel, func(b string) string { return b }, "xv6.img", "_cat", []string{"."}},
 }
 
 // openKernel builds and opens one kernel.

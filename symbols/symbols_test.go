@@ -3,6 +3,8 @@ package symbols
 import (
 	"bufio"
 	"debug/dwarf"
+	"debug/elf"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -256,26 +258,23 @@ func TestTypes(t *testing.T) {
 	for _, k := range kernels {
 		t.Run(k.name, func(t *testing.T) {
 			tab, _ := openKernel(t, k.build)
-			// struct proc has the same members in both kernels.
-			for _, c := range []struct {
-				strct, field string
-				off, size    uint32
-			}{
-				{"proc", "sz", 0, 4},
-				{"proc", "kstack", 8, 4},
-				{"struct proc", "state", 12, 4},
-				{"proc", "pid", 16, 4},
-				{"proc", "context", 28, 4},
-				{"proc", "chan", 32, 4},
-				{"proc", "killed", 36, 4},
-				{"proc", "name", 108, 16},
-				{"context", "eip", 16, 4},
-				{"spinlock", "locked", 0, 4},
-				{"sleeplock", "lk.locked", 4, 4},
-			} {
+			// The layouts gcc itself computes from the kernel's headers.
+			fields := []struct{ strct, field string }{
+				{"proc", "sz"}, {"proc", "kstack"}, {"struct proc", "state"}, {"proc", "pid"},
+				{"proc", "context"}, {"proc", "chan"}, {"proc", "killed"}, {"proc", "name"},
+				{"context", "eip"}, {"context", "ebp"}, {"spinlock", "locked"}, {"sleeplock", "lk.locked"},
+			}
+			types := []string{"proc", "struct context", "spinlock", "sleeplock"}
+			gccOff, gccSize := gccLayout(t, k.build(t), k.incs, fields, types)
+			for i, c := range fields {
 				off, size, ok := tab.Field(c.strct, c.field)
-				if !ok || off != c.off || size != c.size {
-					t.Errorf("Field(%s, %s) = %d, %d, %v, want %d, %d", c.strct, c.field, off, size, ok, c.off, c.size)
+				if !ok || off != gccOff[i] || size != gccSize[i] {
+					t.Errorf("Field(%s, %s) = %d, %d, %v, gcc says %d, %d", c.strct, c.field, off, size, ok, gccOff[i], gccSize[i])
+				}
+			}
+			for i, typ := range types {
+				if size, ok := tab.Sizeof(typ); !ok || size != gccSize[len(fields)+i] {
+					t.Errorf("Sizeof(%s) = %d, %v, gcc says %d", typ, size, ok, gccSize[len(fields)+i])
 				}
 			}
 			for _, c := range [][2]string{{"proc", "nosuch"}, {"nosuch", "x"}, {"proc", ""}, {"proc", "name.x"}} {
@@ -283,14 +282,11 @@ func TestTypes(t *testing.T) {
 					t.Errorf("Field(%s, %s) found", c[0], c[1])
 				}
 			}
-			for _, c := range []struct {
-				typ  string
-				size uint32
-				ok   bool
-			}{{"proc", 124, true}, {"struct context", 20, true}, {"uint", 4, true}, {"nosuch", 0, false}} {
-				if size, ok := tab.Sizeof(c.typ); size != c.size || ok != c.ok {
-					t.Errorf("Sizeof(%s) = %d, %v, want %d, %v", c.typ, size, ok, c.size, c.ok)
-				}
+			if size, ok := tab.Sizeof("uint"); !ok || size != 4 {
+				t.Errorf("Sizeof(uint) = %d, %v, want 4", size, ok)
+			}
+			if _, ok := tab.Sizeof("nosuch"); ok {
+				t.Error("Sizeof(nosuch) found")
 			}
 			for i, name := range []string{"UNUSED", "EMBRYO", "SLEEPING", "RUNNABLE", "RUNNING", "ZOMBIE"} {
 				if v, ok := tab.Enum("procstate", name); !ok || v != int64(i) {
@@ -321,6 +317,8 @@ func TestDataPath(t *testing.T) {
 			icache := mustAddr(t, tab, "icache")
 			ptable := mustAddr(t, tab, "ptable")
 			inode1lock := icache + spin + inode + lockOff // icache.inode follows its lock
+			pidOff, _, _ := tab.Field("proc", "pid")
+			nameOff, _, _ := tab.Field("proc", "name")
 			gdt, _, ok := tab.Field("cpu", "gdt")
 			if !ok {
 				t.Fatal("no struct cpu member gdt")
@@ -336,8 +334,8 @@ func TestDataPath(t *testing.T) {
 				{icache, "icache"},
 				{mustAddr(t, tab, "input") + 128, "input.r"},
 				{ptable + spin + 2*procSize, "ptable.proc[2]"},
-				{ptable + spin + 2*procSize + 16, "ptable.proc[2].pid"},
-				{ptable + spin + 2*procSize + 109, "ptable.proc[2].name[1]"},
+				{ptable + spin + 2*procSize + pidOff, "ptable.proc[2].pid"},
+				{ptable + spin + 2*procSize + nameOff + 1, "ptable.proc[2].name[1]"},
 				// struct segdesc is bit fields: byte 5 holds type, s, dpl and p; the
 				// path names the first.
 				{mustAddr(t, tab, "cpus") + gdt + 8 + 2, "cpus[0].gdt[1].base_15_0"},
@@ -452,4 +450,54 @@ func TestBitStart(t *testing.T) {
 			t.Errorf("%s: bitStart = %d, want %d", c.name, got, c.want)
 		}
 	}
+}
+
+// gccLayout compiles the kernel's headers with gcc and returns, for each field, its
+// offset and size, and then the size of each type: the answers Field and Sizeof must
+// give. Each number is the size of a char array in the object file's symbol table.
+func gccLayout(t *testing.T, kernel string, incs []string, fields []struct{ strct, field string }, types []string) (off, size []uint32) {
+	t.Helper()
+	var src strings.Builder
+	for _, h := range []string{"types.h", "defs.h", "param.h", "memlayout.h", "mmu.h", "x86.h", "proc.h", "spinlock.h", "sleeplock.h"} {
+		fmt.Fprintf(&src, "#include \"%s\"\n", h)
+	}
+	tag := func(s string) string { return "struct " + strings.TrimPrefix(s, "struct ") }
+	for i, f := range fields {
+		fmt.Fprintf(&src, "char off%d[__builtin_offsetof(%s, %s) + 1];\n", i, tag(f.strct), f.field)
+		fmt.Fprintf(&src, "char size%d[sizeof(((%s *)0)->%s) + 1];\n", i, tag(f.strct), f.field)
+	}
+	for i, typ := range types {
+		fmt.Fprintf(&src, "char size%d[sizeof(%s) + 1];\n", len(fields)+i, tag(typ))
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "layout.c"), []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-m32", "-nostdinc", "-fno-builtin", "-fno-pic", "-fno-common", "-c", "-o", "layout.o", "layout.c"}
+	for _, inc := range incs {
+		args = append(args, "-I", filepath.Join(filepath.Dir(kernel), inc))
+	}
+	if err := run(dir, "gcc", args...); err != nil {
+		t.Fatal(err)
+	}
+	f, err := elf.Open(filepath.Join(dir, "layout.o"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(fields) + len(types)
+	off, size = make([]uint32, n), make([]uint32, n)
+	for _, s := range syms {
+		var i int
+		if _, err := fmt.Sscanf(s.Name, "off%d", &i); err == nil && i < n {
+			off[i] = uint32(s.Size) - 1
+		} else if _, err := fmt.Sscanf(s.Name, "size%d", &i); err == nil && i < n {
+			size[i] = uint32(s.Size) - 1
+		}
+	}
+	return off, size
 }
