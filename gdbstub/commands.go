@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"gemu/x86"
 )
 
 // maxMemRead bounds one m packet's reply (gdb asks again for the rest).
@@ -252,23 +254,44 @@ const (
 	x87FTAGAll = 0xffff // every register empty
 )
 
-// regBytes returns register n (any of totalRegs) as its little-endian bytes.
-func (s *Server) regBytes(r *[NumRegs]uint32, n int) []byte {
+// regBytes returns register n (any of totalRegs) as its little-endian bytes; f holds the
+// x87 registers of an FPUTarget, or nil (an empty FPU after fninit).
+func (s *Server) regBytes(r *[NumRegs]uint32, f *x86.FPURegs, n int) []byte {
 	switch {
 	case n < NumRegs:
 		return binary.LittleEndian.AppendUint32(nil, r[n])
 	case n < NumRegs+numX87Ext:
+		if f != nil {
+			return append([]byte(nil), f.ST[n-NumRegs][:]...)
+		}
 		return make([]byte, 10)
 	default:
 		v := uint32(0)
-		switch n - NumRegs - numX87Ext {
-		case 0:
+		k := n - NumRegs - numX87Ext
+		switch {
+		case f != nil:
+			v = [numX87Ctl]uint32{uint32(f.FCW), uint32(f.FSW), uint32(f.FTW), uint32(f.FCS), f.FIP,
+				uint32(f.FDS), f.FDP, uint32(f.FOP)}[k]
+		case k == 0:
 			v = x87FCTRL
-		case 2:
+		case k == 2:
 			v = x87FTAGAll
 		}
 		return binary.LittleEndian.AppendUint32(nil, v)
 	}
+}
+
+// fpu returns the x87 registers of CPU i if the target has them.
+func (s *Server) fpu(i int) *x86.FPURegs {
+	ft, ok := s.t.(FPUTarget)
+	if !ok {
+		return nil
+	}
+	f, err := ft.FPU(i)
+	if err != nil {
+		return nil
+	}
+	return &f
 }
 
 func (s *Server) readAllRegs() string {
@@ -277,8 +300,9 @@ func (s *Server) readAllRegs() string {
 		return "E14"
 	}
 	var b bytes.Buffer
+	f := s.fpu(s.gCPU)
 	for n := 0; n < totalRegs; n++ {
-		b.WriteString(hex.EncodeToString(s.regBytes(&r, n)))
+		b.WriteString(hex.EncodeToString(s.regBytes(&r, f, n)))
 	}
 	return b.String()
 }
@@ -313,7 +337,7 @@ func (s *Server) readReg(args string) string {
 	if err != nil {
 		return "E14"
 	}
-	return hex.EncodeToString(s.regBytes(&r, int(n)))
+	return hex.EncodeToString(s.regBytes(&r, s.fpu(s.gCPU), int(n)))
 }
 
 func (s *Server) writeReg(args string) string {
@@ -326,7 +350,7 @@ func (s *Server) writeReg(args string) string {
 	if err != nil {
 		return "E22"
 	}
-	if n >= NumRegs { // the x87 registers are not modelled: accept and drop writes
+	if n >= NumRegs { // the x87 registers are read-only here: accept and drop writes
 		return "OK"
 	}
 	if len(raw) != 4 {

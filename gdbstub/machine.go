@@ -164,6 +164,9 @@ func (t *MachineTarget) Registers(i int) ([NumRegs]uint32, error) {
 	return r, nil
 }
 
+// FPU implements FPUTarget.
+func (t *MachineTarget) FPU(i int) (x86.FPURegs, error) { return t.cpus[i].FPU(), nil }
+
 // gdbSegs lists the segment registers in gdb's order (cs ss ds es fs gs).
 var gdbSegs = [6]int{x86.CS, x86.SS, x86.DS, x86.ES, x86.FS, x86.GS}
 

@@ -3,7 +3,11 @@
 // watchpoints go to the CPU's debug API instead of patching guest memory.
 package gdbstub
 
-import "errors"
+import (
+	"errors"
+
+	"gemu/x86"
+)
 
 // Register numbers in gdb's i386 order (the order of target.xml and of the g packet).
 const (
@@ -91,6 +95,12 @@ type Target interface {
 	Pause()
 	// Stops delivers the stop events.
 	Stops() <-chan Stop
+}
+
+// FPUTarget is implemented by targets whose CPUs have x87 registers to show (gdb's st0-st7
+// and fctrl..fop); without it they read as an FPU after fninit.
+type FPUTarget interface {
+	FPU(cpu int) (x86.FPURegs, error)
 }
 
 // Monitor is implemented by targets that answer gdb's `monitor` commands themselves
