@@ -353,3 +353,26 @@ func TestFPUDouble(t *testing.T) {
 		t.Errorf("status word %#x, want 0", sw)
 	}
 }
+
+// TestFloat80UnmaskedOverUnderflow checks the unmasked responses with a register
+// destination: the rounded result with its exponent adjusted by 24576 (SDM Vol. 1, 8.5.3.3
+// and 8.5.4.3), and UE for a tiny result even when it is exact.
+func TestFloat80UnmaskedOverUnderflow(t *testing.T) {
+	big := f80{m: 0xC000000000000000, se: 0x7FFE} // 1.5 * 2^16383
+	f := fctx{prec: 64, mask: exAll &^ exOE}
+	r := f.mul(big, fromInt(4)) // 1.5 * 2^16385: biased 0x8000 before the adjustment
+	if r != (f80{m: 0xC000000000000000, se: 0x8000 - wrapBias}) || f.ex&exOE == 0 {
+		t.Errorf("unmasked overflow: %04x:%016x ex %#x", r.se, r.m, f.ex)
+	}
+	small := f80{m: 1 << 63, se: 1} // 2^-16382
+	f = fctx{prec: 64, mask: exAll &^ exUE}
+	r = f.div(small, fromInt(4)) // 2^-16384, exact
+	if r != (f80{m: 1 << 63, se: uint16(-1 + wrapBias)}) || f.ex != exUE {
+		t.Errorf("unmasked underflow: %04x:%016x ex %#x", r.se, r.m, f.ex)
+	}
+	f = fctx{prec: 64, mask: exAll}
+	r = f.div(small, fromInt(4)) // masked and exact: a denormal, no UE
+	if r != (f80{m: 1 << 61}) || f.ex != 0 {
+		t.Errorf("masked exact underflow: %04x:%016x ex %#x", r.se, r.m, f.ex)
+	}
+}
