@@ -3,6 +3,8 @@ package x86
 import (
 	"encoding/binary"
 	"math"
+	"math/big"
+	"math/rand"
 	"testing"
 )
 
@@ -249,6 +251,42 @@ func TestFPUEnvRealMode(t *testing.T) {
 	for i, want := range []uint32{0xFFFF037F, 0xFFFF3800, 0xFFFF7FFF, 0xFFFF0000 | ip&0xFFFF, ip>>16<<12 | fop, 0xFFFF0000 | dp&0xFFFF, dp >> 16 << 12} {
 		if got := b.r32(0x12340 + 0x400 + uint32(4*i)); got != want {
 			t.Errorf("32-bit word %d = %#x, want %#x", i, got, want)
+		}
+	}
+}
+
+// TestFPUTranscendentalIdentities holds the series against each other at full precision
+// (Unicorn only checks them to 2^-40): sin^2 + cos^2 = 1, atan(tan x) = x, log2(1 + (2^x - 1)) = x,
+// to within a few ulps of the 64-bit results.
+func TestFPUTranscendentalIdentities(t *testing.T) {
+	r := rand.New(rand.NewSource(4))
+	f := fctx{prec: 64, mask: exAll}
+	ulps := func(a, b f80) float64 {
+		d, _ := new(big.Float).Sub(toBig(a), toBig(b)).Float64()
+		_, e, _ := b.unpack()
+		return math.Abs(d) / math.Ldexp(1, int(e)-f80Bias-63)
+	}
+	for i := 0; i < 300; i++ {
+		x := f80{m: r.Uint64() | 1<<63, se: uint16(f80Bias - 1 - r.Intn(20))} // (0, 1)
+		if r.Intn(2) == 0 {
+			x = x.chs()
+		}
+		s, _ := f.sincos(x, false)
+		c, _ := f.sincos(x, true)
+		one := f.add(f.mul(s, s), f.mul(c, c), false)
+		if u := ulps(one, f80One); u > 4 {
+			t.Errorf("sin^2+cos^2 of %04x:%016x off by %.1f ulps", x.se, x.m, u)
+		}
+		if x.exp() < f80Bias-1 || x.m < 0xC90FDAA22168C234 { // |x| < pi/4
+			sc, co, _ := sinCosBig(x)
+			tn := f.fromBig(sc.Quo(sc, co), 64)
+			if u := ulps(f.fpatan(tn, f80One), x); u > 2 {
+				t.Errorf("atan(tan %04x:%016x) off by %.1f ulps", x.se, x.m, u)
+			}
+		}
+		// log2(1 + (2^x - 1)) through fyl2xp1: well conditioned, unlike log2 of 2^x rounded.
+		if u := ulps(f.fyl2x(f80One, f.f2xm1(x), true), x); u > 4 {
+			t.Errorf("log2(2^%04x:%016x) off by %.1f ulps", x.se, x.m, u)
 		}
 	}
 }
