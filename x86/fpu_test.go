@@ -290,3 +290,48 @@ func TestFPUTranscendentalIdentities(t *testing.T) {
 		}
 	}
 }
+
+// TestFPUUnmaskedStores checks that an unmasked exception leaves memory destinations and
+// the stack alone (SDM Vol. 1, 8.5): fst m64 overflow, fistp out of range, fld of an SNaN,
+// fld of a single-precision denormal with DE unmasked.
+func TestFPUUnmaskedStores(t *testing.T) {
+	for _, k := range []struct {
+		name string
+		cw   uint16
+		code []byte
+		top  uint16 // TOP after
+		flag uint16
+	}{
+		// fld tbyte [0x2000] (1.5 * 2^16383); fstp qword [0x2100]: OE, nothing stored, no pop.
+		{"fstp m64 overflow", 0x0377, []byte{0xDB, 0x2D, 0x00, 0x20, 0, 0, 0xDD, 0x1D, 0x00, 0x21, 0, 0}, 7, exOE},
+		// the same, fistp dword: IE.
+		{"fistp m32 invalid", 0x037E, []byte{0xDB, 0x2D, 0x00, 0x20, 0, 0, 0xDB, 0x1D, 0x00, 0x21, 0, 0}, 7, exIE},
+		// fld dword [0x2010] (an SNaN): IE, nothing pushed.
+		{"fld m32 SNaN", 0x037E, []byte{0xD9, 0x05, 0x10, 0x20, 0, 0}, 0, exIE},
+		// fld dword [0x2014] (a denormal): DE, nothing pushed.
+		{"fld m32 denormal", 0x037D, []byte{0xD9, 0x05, 0x14, 0x20, 0, 0}, 0, exDE},
+	} {
+		c, b, _ := newFlat(t)
+		binary.LittleEndian.PutUint64(b.ram[0x2000:], 0xC000000000000000)
+		binary.LittleEndian.PutUint16(b.ram[0x2008:], 0x7FFE)
+		binary.LittleEndian.PutUint32(b.ram[0x2010:], 0x7F800001)
+		binary.LittleEndian.PutUint32(b.ram[0x2014:], 0x00000001)
+		binary.LittleEndian.PutUint16(b.ram[0x2020:], k.cw)
+		for i := 0; i < 8; i++ {
+			b.ram[0x2100+i] = 0xAA
+		}
+		code := append([]byte{0xDB, 0xE3, 0xD9, 0x2D, 0x20, 0x20, 0, 0}, k.code...) // fninit; fldcw
+		code = append(code, 0xDF, 0xE0)                                               // fnstsw ax
+		if vec, _ := fpuRun(t, c, b, code); vec != -1 {
+			t.Errorf("%s: vector %d", k.name, vec)
+			continue
+		}
+		sw := uint16(c.Reg[EAX])
+		if sw&k.flag == 0 || sw&exES == 0 || sw>>11&7 != k.top {
+			t.Errorf("%s: status %#x, want %#x, ES and TOP %d", k.name, sw, k.flag, k.top)
+		}
+		if got := binary.LittleEndian.Uint64(b.ram[0x2100:]); got != 0xAAAAAAAAAAAAAAAA {
+			t.Errorf("%s: memory written: %#x", k.name, got)
+		}
+	}
+}
