@@ -321,7 +321,7 @@ func TestFPUUnmaskedStores(t *testing.T) {
 			b.ram[0x2100+i] = 0xAA
 		}
 		code := append([]byte{0xDB, 0xE3, 0xD9, 0x2D, 0x20, 0x20, 0, 0}, k.code...) // fninit; fldcw
-		code = append(code, 0xDF, 0xE0)                                               // fnstsw ax
+		code = append(code, 0xDF, 0xE0)                                             // fnstsw ax
 		if vec, _ := fpuRun(t, c, b, code); vec != -1 {
 			t.Errorf("%s: vector %d", k.name, vec)
 			continue
