@@ -1,9 +1,13 @@
 package symbols
 
 import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
 	"math/rand/v2"
 	"os"
 	"testing"
+	"time"
 )
 
 // exercise calls every query on a table built from a damaged file: none may panic.
@@ -67,6 +71,64 @@ func TestDamagedELF(t *testing.T) {
 		if tab, err := Read(bad); err == nil {
 			exercise(tab)
 		}
+	}
+}
+
+// TestDWARFEntriesWithoutEnd damages the null entry that ends a compilation unit's
+// entries into an unfinished ULEB128, after which debug/dwarf (Go 1.26) returns empty
+// entries for ever: Read must stop with an error.
+func TestDWARFEntriesWithoutEnd(t *testing.T) {
+	data, err := os.ReadFile(xv6SrcKernel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := f.Section(".debug_info")
+	if info == nil {
+		t.Fatal("no .debug_info")
+	}
+	// Find a unit, not the last, that ends with a null entry (32-bit DWARF units:
+	// a 4-byte length, then that many bytes).
+	at := -1
+	for u := uint64(0); u+4 < info.Size; {
+		var l [4]byte
+		if _, err := info.ReadAt(l[:], int64(u)); err != nil {
+			t.Fatal(err)
+		}
+		end := u + 4 + uint64(binary.LittleEndian.Uint32(l[:]))
+		if end >= info.Size {
+			break
+		}
+		var last [1]byte
+		if _, err := info.ReadAt(last[:], int64(end-1)); err != nil {
+			t.Fatal(err)
+		}
+		if last[0] == 0 {
+			at = int(info.Offset + end - 1)
+			break
+		}
+		u = end
+	}
+	if at < 0 {
+		t.Fatal("no unit ends with a null entry")
+	}
+	bad := bytes.Clone(data)
+	bad[at] = 0xd0 // a ULEB128 byte that says more follow
+	done := make(chan error, 1)
+	go func() {
+		_, err := Read(bad)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("Read of the damaged kernel gave no error")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Read of the damaged kernel did not return")
 	}
 }
 

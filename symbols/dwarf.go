@@ -38,20 +38,29 @@ func (t *Table) loadDWARF(f *elf.File) error {
 	if err != nil {
 		return fmt.Errorf("symbols: reading DWARF: %w", err)
 	}
+	if sec := f.Section(".debug_line"); sec != nil {
+		t.lineBytes = sec.Size + 1
+	}
 	fileIndex := make(map[string]int32)
 	var (
 		cuFiles []string     // the current unit's file table
 		parents []dwarf.Tag  // tags of the entries enclosing the current one
 		inl     inlineLoader // inlined subroutines, named once all entries are seen
 	)
+	// Every entry takes at least one byte of .debug_info; a hostile file can make
+	// debug/dwarf return entries without end, so more entries than bytes is an error.
+	maxEntries := f.Section(".debug_info").Size + 1
 	r := d.Reader()
-	for {
+	for n := uint64(0); ; n++ {
 		e, err := r.Next()
 		if err != nil {
 			return fmt.Errorf("symbols: reading DWARF entries: %w", err)
 		}
 		if e == nil {
 			break
+		}
+		if n > maxEntries {
+			return fmt.Errorf("symbols: more DWARF entries than .debug_info has bytes: malformed")
 		}
 		if e.Tag == 0 { // the end of a list of children
 			if len(parents) > 0 {
@@ -141,7 +150,11 @@ func (t *Table) loadLines(d *dwarf.Data, cu *dwarf.Entry, fileIndex map[string]i
 	compDir, _ := cu.Val(dwarf.AttrCompDir).(string)
 	var le dwarf.LineEntry
 	seqStart := len(t.lines) // where the current sequence's rows begin in t.lines
-	for {
+	// Each row takes at least one opcode byte: more rows than bytes is malformed.
+	for n := uint64(0); ; n++ {
+		if n > t.lineBytes {
+			return nil, fmt.Errorf("symbols: more DWARF line rows than .debug_line has bytes: malformed")
+		}
 		if err := lr.Next(&le); err != nil {
 			if errors.Is(err, io.EOF) {
 				break

@@ -20,8 +20,9 @@ type Table struct {
 	byName map[string]uint32 // every named symbol; globals win over locals
 	secs   []section         // the allocated sections, for bounds checks
 
-	lines []lineRow // DWARF line rows of all sequences, sorted by address
-	files []string  // file names the rows index
+	lines     []lineRow // DWARF line rows of all sequences, sorted by address
+	lineBytes uint64    // size of .debug_line plus one, while loading: a bound on rows
+	files     []string  // file names the rows index
 
 	structs  map[string]*dwarf.StructType // complete struct and union types by tag name
 	enums    map[string]*dwarf.EnumType   // enum types by tag name
