@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -500,4 +501,27 @@ func gccLayout(t *testing.T, kernel string, incs []string, fields []struct{ strc
 		}
 	}
 	return off, size
+}
+
+// TestConcurrentQueries asks one Table from several goroutines (go test -race checks
+// the claim that a Table is safe for concurrent use).
+func TestConcurrentQueries(t *testing.T) {
+	tab, _ := openKernel(t, xv6SrcKernel)
+	icache := mustAddr(t, tab, "icache")
+	sleep := mustAddr(t, tab, "sleep")
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range uint32(200) {
+				tab.Describe(sleep + i)
+				tab.Frames(sleep + i)
+				tab.DataPath(icache + i*uint32(g+1))
+				tab.Field("proc", "state")
+				tab.EnumName("procstate", int64(i%6))
+			}
+		}()
+	}
+	wg.Wait()
 }
