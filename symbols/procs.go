@@ -19,6 +19,7 @@ type Proc struct {
 	Chan     uint32   // the wait channel, 0 if none
 	ChanDesc string   // Chan as a name: DataPath ("icache.inode[1].lock") or Describe
 	Killed   bool     // the process has been killed and not yet exited
+	CPU      int      // the CPU (index in cpus) whose proc it is, -1 if none or unknown
 	Kstack   uint32   // bottom of its kernel stack
 	Context  uint32   // where swtch saved its registers (struct context *), 0 if none
 	Stack    []uint32 // return addresses from the saved context, innermost first; nil when RUNNING
@@ -179,7 +180,50 @@ func (t *Table) Procs(read func(va uint32, b []byte) bool) ([]Proc, error) {
 		}
 		procs = append(procs, pr)
 	}
+	t.markCPUs(procs, l, read)
 	return procs, nil
+}
+
+// markCPUs sets each process's CPU from cpus[i].proc for i < ncpu, when the kernel's
+// DWARF describes them; without them every CPU stays -1.
+func (t *Table) markCPUs(procs []Proc, l *procLayout, read func(va uint32, b []byte) bool) {
+	for i := range procs {
+		procs[i].CPU = -1
+	}
+	ci, ok1 := t.varByNm["cpus"]
+	ni, ok2 := t.varByNm["ncpu"]
+	if !ok1 || !ok2 {
+		return
+	}
+	arr, ok := underlying(t.vars[ci].typ).(*dwarf.ArrayType)
+	if !ok {
+		return
+	}
+	cpu, ok := underlying(arr.Type).(*dwarf.StructType)
+	if !ok || cpu.Size() <= 0 {
+		return
+	}
+	off, ft, ok := member(cpu, "proc", 0)
+	if !ok || ft.Size() != 4 || off < 0 || off+4 > cpu.Size() {
+		return
+	}
+	words := Words(read)
+	n, ok := words(t.vars[ni].addr)
+	if !ok || int64(n) > arr.Count {
+		return
+	}
+	for c := range n {
+		p, ok := words(t.vars[ci].addr + c*uint32(cpu.Size()) + uint32(off))
+		if !ok || p < l.base || (p-l.base)%l.size != 0 {
+			continue
+		}
+		slot := int((p - l.base) / l.size)
+		for i := range procs {
+			if procs[i].Slot == slot {
+				procs[i].CPU = int(c)
+			}
+		}
+	}
 }
 
 // enumValue finds the value of constant name in et.
@@ -228,6 +272,9 @@ func (t *Table) FormatProcs(procs []Proc) string {
 		state := p.State
 		if p.Killed {
 			state += ",killed"
+		}
+		if p.CPU >= 0 {
+			state += fmt.Sprintf(" on cpu%d", p.CPU)
 		}
 		wait := "-"
 		if p.Chan != 0 {

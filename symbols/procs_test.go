@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -38,7 +39,16 @@ func TestProcsFake(t *testing.T) {
 			table := make([]byte, spin+64*psize)
 			const stack = 0x8dfff000
 			stk := make([]byte, 0x1000)
-			mem := fakeMem{ptable: table, stack: stk}
+			// cpus[1] runs slot 0; ncpu is 2.
+			cpuSize, _ := tab.Sizeof("cpu")
+			cpuProc, _, ok := tab.Field("cpu", "proc")
+			if !ok {
+				t.Fatal("no struct cpu member proc")
+			}
+			cpus := make([]byte, 2*cpuSize)
+			ncpu := []byte{2, 0, 0, 0}
+			binary.LittleEndian.PutUint32(cpus[cpuSize+cpuProc:], ptable+spin)
+			mem := fakeMem{ptable: table, stack: stk, mustAddr(t, tab, "cpus"): cpus, mustAddr(t, tab, "ncpu"): ncpu}
 			put := func(b []byte, off uint32, v uint32) { binary.LittleEndian.PutUint32(b[off:], v) }
 			field := func(name string) uint32 {
 				off, _, ok := tab.Field("proc", name)
@@ -88,11 +98,11 @@ func TestProcsFake(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := []Proc{
-				{Slot: 0, PID: 1, State: "RUNNING", Name: "init", Kstack: 0x8dffe000, Context: stack + 0x100},
-				{Slot: 3, PID: 7, State: "SLEEPING", Name: "sh", Chan: input, ChanDesc: "input.r", Killed: true,
+				{Slot: 0, PID: 1, State: "RUNNING", Name: "init", CPU: 1, Kstack: 0x8dffe000, Context: stack + 0x100},
+				{Slot: 3, PID: 7, State: "SLEEPING", Name: "sh", Chan: input, ChanDesc: "input.r", Killed: true, CPU: -1,
 					Kstack: 0x8dffe000, Context: stack + 0x100, Stack: []uint32{sched, consoleread, sysRead}},
-				{Slot: 5, PID: 9, State: "ZOMBIE", Name: `zombie\x01`, Kstack: 0x8dffe000},
-				{Slot: 6, PID: 10, State: "SLEEPING", Name: "cat", Chan: 0x8dff0000, ChanDesc: "0x8dff0000",
+				{Slot: 5, PID: 9, State: "ZOMBIE", Name: `zombie\x01`, CPU: -1, Kstack: 0x8dffe000},
+				{Slot: 6, PID: 10, State: "SLEEPING", Name: "cat", Chan: 0x8dff0000, ChanDesc: "0x8dff0000", CPU: -1,
 					Kstack: 0x8dffe000, Context: stack + 0xff0},
 			}
 			if !reflect.DeepEqual(procs, want) {
@@ -108,6 +118,10 @@ func TestProcsFake(t *testing.T) {
 				if !strings.Contains(out, line) {
 					t.Errorf("FormatProcs lacks %q:\n%s", line, out)
 				}
+			}
+
+			if !regexp.MustCompile(`(?m)^1 +RUNNING on cpu1 +init +- +-$`).MatchString(out) {
+				t.Errorf("FormatProcs does not show init running on cpu1:\n%s", out)
 			}
 
 			// Memory that cannot be read is an error, not an empty table.
