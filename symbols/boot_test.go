@@ -1,6 +1,7 @@
 package symbols
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,7 +10,7 @@ import (
 	"gemu/harness"
 )
 
-// TestProcsBooted boots each kernel (its own xv6.img, with the bundled fs.img) to the
+// TestProcsBooted boots each kernel (its own xv6.img and fs.img) to the
 // shell prompt and reads the process table from the machine's RAM with the DWARF of
 // the kernel: init must wait for its children and sh must read the console.
 func TestProcsBooted(t *testing.T) {
@@ -24,13 +25,23 @@ func TestProcsBooted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := harness.Start(harness.Config{Kernel: disk})
+			fs, err := os.ReadFile(filepath.Join(filepath.Dir(path), k.fs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := harness.Start(harness.Config{Kernel: disk, FS: fs})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
 			if err := s.Expect("$ "); err != nil {
 				t.Fatal(err)
+			}
+			// The prompt shows before sh's read puts it to sleep: let the guest run
+			// 50 virtual milliseconds more (waiting for text that never comes).
+			var f *harness.Failure
+			if err := s.ExpectWithin("\x00", harness.Second/20); !errors.As(err, &f) {
+				t.Fatalf("running on after the prompt: %v", err)
 			}
 			read := KernelReader(s.Machine().RAM())
 			procs, err := tab.Procs(read)

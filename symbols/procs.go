@@ -10,6 +10,24 @@ import (
 // maxFrames bounds the stack walked for each process.
 const maxFrames = 16
 
+// maxKstack bounds how far above a process's kstack its frames may be. xv6's kernel
+// stacks are one page; the bound leaves room for kernels that enlarge them, and keeps
+// a walk through a damaged stack from wandering over the rest of memory.
+const maxKstack = 16 << 10
+
+// stackReader limits read32 to the words of the kernel stack at kstack (when known).
+func stackReader(read32 func(uint32) (uint32, bool), kstack uint32) func(uint32) (uint32, bool) {
+	if kstack == 0 {
+		return read32
+	}
+	return func(va uint32) (uint32, bool) {
+		if va < kstack || va-kstack >= maxKstack {
+			return 0, false
+		}
+		return read32(va)
+	}
+}
+
 // Proc is one used slot of xv6's process table.
 type Proc struct {
 	Slot     int      // index in ptable.proc
@@ -22,7 +40,7 @@ type Proc struct {
 	CPU      int      // the CPU (index in cpus) whose proc it is, -1 if none or unknown
 	Kstack   uint32   // bottom of its kernel stack
 	Context  uint32   // where swtch saved its registers (struct context *), 0 if none
-	Stack    []uint32 // return addresses from the saved context, innermost first; nil when RUNNING
+	Stack    []uint32 // return addresses from the saved context, innermost first; nil while on a CPU
 }
 
 // procLayout is where the fields of struct proc are, as the kernel's DWARF says.
@@ -171,16 +189,22 @@ func (t *Table) Procs(read func(va uint32, b []byte) bool) ([]Proc, error) {
 				pr.ChanDesc = t.Describe(pr.Chan)
 			}
 		}
-		if pr.State != "RUNNING" && pr.Context != 0 {
-			eip, ok1 := read32(pr.Context + l.ctxEIP)
-			ebp, ok2 := read32(pr.Context + l.ctxEBP)
-			if ok1 && ok2 {
-				pr.Stack = Backtrace(read32, eip, ebp, maxFrames)
-			}
-		}
 		procs = append(procs, pr)
 	}
 	t.markCPUs(procs, l, read)
+	for i := range procs {
+		pr := &procs[i]
+		// A process some CPU holds as its own is running or half-way through swtch:
+		// its saved context is stale (or being written), so it has no stack to walk.
+		if pr.State == "RUNNING" || pr.CPU >= 0 || pr.Context == 0 {
+			continue
+		}
+		eip, ok1 := read32(pr.Context + l.ctxEIP)
+		ebp, ok2 := read32(pr.Context + l.ctxEBP)
+		if ok1 && ok2 {
+			pr.Stack = Backtrace(stackReader(read32, pr.Kstack), eip, ebp, maxFrames)
+		}
+	}
 	return procs, nil
 }
 

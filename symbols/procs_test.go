@@ -48,6 +48,8 @@ func TestProcsFake(t *testing.T) {
 			cpus := make([]byte, 2*cpuSize)
 			ncpu := []byte{2, 0, 0, 0}
 			binary.LittleEndian.PutUint32(cpus[cpuSize+cpuProc:], ptable+spin)
+			// cpus[0] holds slot 7, asleep but not yet switched away from.
+			binary.LittleEndian.PutUint32(cpus[cpuProc:], ptable+spin+7*psize)
 			mem := fakeMem{ptable: table, stack: stk, mustAddr(t, tab, "cpus"): cpus, mustAddr(t, tab, "ncpu"): ncpu}
 			put := func(b []byte, off uint32, v uint32) { binary.LittleEndian.PutUint32(b[off:], v) }
 			field := func(name string) uint32 {
@@ -92,6 +94,9 @@ func TestProcsFake(t *testing.T) {
 			slot(3, "SLEEPING", 7, "sh", input, 1, stack+0x100)
 			slot(5, "ZOMBIE", 9, "zombie\x01", 0, 0, 0)
 			slot(6, "SLEEPING", 10, "cat", 0x8dff0000, 0, stack+0xff0) // context's ebp unreadable
+			slot(7, "SLEEPING", 11, "mid", input, 0, stack+0x100)      // still on cpu0
+			slot(8, "SLEEPING", 12, "odd", input, 0, stack+0x100)
+			put(table[spin+8*psize:], field("kstack"), stack+0x150) // frames below kstack are not its own
 
 			procs, err := tab.Procs(mem.read)
 			if err != nil {
@@ -104,6 +109,10 @@ func TestProcsFake(t *testing.T) {
 				{Slot: 5, PID: 9, State: "ZOMBIE", Name: `zombie\x01`, CPU: -1, Kstack: 0x8dffe000},
 				{Slot: 6, PID: 10, State: "SLEEPING", Name: "cat", Chan: 0x8dff0000, ChanDesc: "0x8dff0000", CPU: -1,
 					Kstack: 0x8dffe000, Context: stack + 0xff0},
+				{Slot: 7, PID: 11, State: "SLEEPING", Name: "mid", Chan: input, ChanDesc: "input.r", CPU: 0,
+					Kstack: 0x8dffe000, Context: stack + 0x100},
+				{Slot: 8, PID: 12, State: "SLEEPING", Name: "odd", Chan: input, ChanDesc: "input.r", CPU: -1,
+					Kstack: stack + 0x150, Context: stack + 0x100, Stack: []uint32{sched}},
 			}
 			if !reflect.DeepEqual(procs, want) {
 				t.Errorf("Procs =\n%+v\nwant\n%+v", procs, want)
@@ -111,7 +120,6 @@ func TestProcsFake(t *testing.T) {
 			out := tab.FormatProcs(procs)
 			for _, line := range []string{
 				"PID  STATE",
-				"7    SLEEPING,killed  sh",
 				"input.r",
 				"sched <- consoleread <- ", // then sys_read, perhaps with a function inlined in it
 			} {
@@ -120,8 +128,14 @@ func TestProcsFake(t *testing.T) {
 				}
 			}
 
-			if !regexp.MustCompile(`(?m)^1 +RUNNING on cpu1 +init +- +-$`).MatchString(out) {
-				t.Errorf("FormatProcs does not show init running on cpu1:\n%s", out)
+			for _, re := range []string{
+				`(?m)^1 +RUNNING on cpu1 +init +- +-$`,
+				`(?m)^7 +SLEEPING,killed +sh +input\.r +sched <- consoleread <- `,
+				`(?m)^11 +SLEEPING on cpu0 +mid +input\.r +-$`,
+			} {
+				if !regexp.MustCompile(re).MatchString(out) {
+					t.Errorf("FormatProcs has no line matching %s:\n%s", re, out)
+				}
 			}
 
 			// Memory that cannot be read is an error, not an empty table.
