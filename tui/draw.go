@@ -41,6 +41,10 @@ func (u *UI) draw(now time.Time) bool {
 	}
 	if u.small {
 		u.small, u.full = false, true
+		u.flushInput() // what was typed while the terminal was too small
+	}
+	if u.waiting != "" && u.opts.Stats != nil && u.opts.Stats().Instructions > 0 {
+		u.waiting, u.full = "", true
 	}
 	full := u.full
 	u.full = false
@@ -55,6 +59,12 @@ func (u *UI) draw(now time.Time) bool {
 	}
 	changed = changed || full
 	dirty := changed
+	if u.waiting != "" {
+		w := min(len(u.waiting), Cols)
+		u.putText((Cols-w)/2, Rows/2, u.waiting, w, tcell.StyleDefault.Bold(true))
+		u.scr.HideCursor()
+		dirty = true
+	}
 	if u.help {
 		u.drawHelp()
 		u.scr.HideCursor()
@@ -155,6 +165,8 @@ func (u *UI) drawStatus(now time.Time, full bool) bool {
 		text = stoppedLine(u.stopMsg)
 	} else if u.msg != "" && now.Before(u.msgUntil) {
 		text = " " + u.msg
+	} else if u.waiting != "" {
+		text = " " + u.waiting
 	} else if u.status {
 		text = u.statusLine(now)
 	}
@@ -234,7 +246,8 @@ func (u *UI) drawSmall() {
 	u.scr.Clear()
 	u.scr.HideCursor()
 	lines := wrap(fmt.Sprintf("Gemu needs a terminal of at least %dx%d; this one is %dx%d. "+
-		"Please enlarge it. Ctrl-A x quits.", Cols, Rows, u.width, u.height), u.width)
+		"Please enlarge it. Keys typed meanwhile are held until it is; Ctrl-A x quits.",
+		Cols, Rows, u.width, u.height), u.width)
 	top := (u.height - len(lines)) / 2
 	for i, l := range lines {
 		if top+i < 0 || top+i >= u.height {

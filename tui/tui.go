@@ -48,6 +48,9 @@ type Options struct {
 	FrameRate  int          // maximum frames per second; 0 means 60
 	SerialView bool         // start on the serial console instead of the VGA screen
 	Title      string       // the terminal window's title (qemu's -name); "" leaves it
+	// Waiting is shown on the screen and the status line until the guest has run its first
+	// instruction (by Stats), e.g. "waiting for gdb on :26000"; "" shows nothing.
+	Waiting string
 }
 
 // view is what the 80x25 area shows.
@@ -91,6 +94,7 @@ type UI struct {
 	stopped bool        // the final screen stays up; only q and the Ctrl-A commands work
 	stopMsg string
 
+	waiting    string // Options.Waiting until the guest runs
 	statusText string
 	lastSample time.Time
 	lastStats  Stats
@@ -104,7 +108,7 @@ func New(m Machine, opts Options) *UI {
 		opts.FrameRate = 60
 	}
 	u := &UI{m: m, opts: opts, serial: newSerialTerm(), status: !opts.NoStatus, full: true,
-		stopc: make(chan string, 1)}
+		stopc: make(chan string, 1), waiting: opts.Waiting}
 	if opts.SerialView {
 		u.view = viewSerial
 	}
@@ -263,8 +267,13 @@ func pollEvents(scr tcell.Screen, events chan<- tcell.Event, done <-chan struct{
 	}
 }
 
-// flushInput hands the gathered keyboard and serial input to the machine.
+// flushInput hands the gathered keyboard and serial input to the machine. While the
+// terminal is too small to show the guest, the input is held (the notice says so), so
+// that nothing is typed unseen.
 func (u *UI) flushInput() {
+	if u.width < Cols || u.height < Rows {
+		return
+	}
 	if len(u.kbd) > 0 {
 		u.m.SendScanCodes(u.kbd)
 		u.kbd = nil
@@ -385,6 +394,10 @@ func (u *UI) send(ev *tcell.EventKey) {
 		ev = tcell.NewEventKey(tcell.KeyEnter, 0, tcell.ModNone) // a pasted "\n"
 	}
 	if u.view == viewSerial {
+		if u.scroll > 0 { // typing shows the bottom, where the guest answers
+			u.scroll = 0
+			u.full = true
+		}
 		u.ser, _ = appendSerialBytes(u.ser, ev)
 		return
 	}

@@ -869,3 +869,53 @@ func TestKeysDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitingNotice shows Options.Waiting on the screen and the status line until the
+// guest has run an instruction.
+func TestWaitingNotice(t *testing.T) {
+	var ran uint64
+	const msg = "waiting for gdb on tcp::26000 (-S)"
+	u, scr := syncUI(t, &fakeMachine{}, 80, 26, Options{Waiting: msg, Stats: func() Stats { return Stats{CPUs: 1, Instructions: ran} }})
+	u.draw(time.Now())
+	if !strings.Contains(rowText(scr, Rows/2), msg) || !strings.Contains(rowText(scr, Rows), msg) {
+		t.Errorf("notice not on the screen and the status line:\n%s", screenText(scr))
+	}
+	ran = 1
+	u.draw(time.Now())
+	if strings.Contains(screenText(scr), msg) {
+		t.Errorf("notice still up after the guest ran:\n%s", screenText(scr))
+	}
+}
+
+// TestSmallTerminalHoldsKeys: keys typed while the terminal is too small are held, then
+// sent once it is large enough.
+func TestSmallTerminalHoldsKeys(t *testing.T) {
+	m := &fakeMachine{}
+	u, scr := syncUI(t, m, 40, 10, Options{})
+	u.draw(time.Now())
+	if !strings.Contains(screenText(scr), "held") {
+		t.Errorf("the small-terminal notice does not say keys are held:\n%s", screenText(scr))
+	}
+	u.key(tcell.NewEventKey(tcell.KeyRune, 'a', tcell.ModNone))
+	u.flushInput()
+	if codes, _ := m.got(); len(codes) != 0 {
+		t.Errorf("sent % X while the guest could not be seen", codes)
+	}
+	scr.SetSize(80, 26)
+	u.width, u.height = 80, 26
+	u.draw(time.Now())
+	if codes, _ := m.got(); !bytes.Equal(codes, []byte{0x1E, 0x9E}) {
+		t.Errorf("after enlarging: sent % X, want 1E 9E", codes)
+	}
+}
+
+// TestTypingInSerialViewScrollsToBottom: a key typed in the scrolled-back serial view
+// shows the bottom again, where the guest answers.
+func TestTypingInSerialViewScrollsToBottom(t *testing.T) {
+	u, _ := syncUI(t, &fakeMachine{}, 80, 26, Options{SerialView: true})
+	u.scroll = 5
+	u.key(tcell.NewEventKey(tcell.KeyRune, 'a', tcell.ModNone))
+	if u.scroll != 0 {
+		t.Errorf("scroll %d after typing, want 0", u.scroll)
+	}
+}

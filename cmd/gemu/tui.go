@@ -47,7 +47,11 @@ func newTUIFront(o *options, stdin *os.File, stdout io.Writer) *tuiFront {
 		return nil
 	}
 	f := &tuiFront{}
-	f.ui = tui.New(f, tui.Options{Stats: f.stats, Title: o.name})
+	waiting := ""
+	if o.freeze && o.gdb != "" {
+		waiting = "waiting for gdb on " + o.gdb + " (-S): the guest starts when gdb continues"
+	}
+	f.ui = tui.New(f, tui.Options{Stats: f.stats, Title: o.name, Waiting: waiting})
 	return f
 }
 
