@@ -53,11 +53,11 @@ func cleanStaleRunDirs() error {
 		dir := filepath.Join(tmp, e.Name())
 		info, err := e.Info()
 		if err != nil || !ownedByUs(info) {
-			continue
+			continue // gone meanwhile (its run removed it), or not ours: not ours to clean
 		}
 		stale, err := runDirStale(filepath.Join(dir, runDirLock))
 		if err != nil {
-			continue
+			continue // a lock file we cannot open is not known to be stale: keep it
 		}
 		if stale != notStale && time.Since(info.ModTime()) >= time.Minute {
 			if err := os.RemoveAll(dir); err != nil && first == nil {
