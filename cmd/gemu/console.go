@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"gemu/monitor"
 	"gemu/tui"
 )
 
@@ -30,6 +31,41 @@ type mux struct {
 	escaped bool
 	csi     int         // after Ctrl-A ESC: 1 until '[', then 2 until the sequence's final byte
 	quit    atomic.Bool // Ctrl-A x seen
+
+	// The monitor, on Ctrl-A c: nil when there is none (with -gdb, whose monitor command
+	// serves instead). Its lines are typed and echoed on con, the console.
+	monitor   func(line string) (out string, quit bool)
+	con       io.Writer
+	inMonitor bool
+	line      []byte // the monitor line being typed
+	lastCR    bool   // the previous monitor byte was \r (a \n after it is the same Enter)
+}
+
+// monitorByte is one byte typed at the monitor: line editing, Enter runs the line. It
+// reports whether the line was quit.
+func (x *mux) monitorByte(c byte) bool {
+	cr := x.lastCR
+	x.lastCR = c == '\r'
+	switch {
+	case c == '\n' && cr:
+	case c == '\r' || c == '\n':
+		out, quit := x.monitor(string(x.line))
+		x.line = x.line[:0]
+		if quit {
+			fmt.Fprint(x.con, "\n")
+			return true
+		}
+		fmt.Fprint(x.con, "\n"+out+monitor.Prompt)
+	case c == 0x7f || c == 0x08:
+		if len(x.line) > 0 {
+			x.line = x.line[:len(x.line)-1]
+			fmt.Fprint(x.con, "\b \b")
+		}
+	case c >= 0x20 && c < 0x7f:
+		x.line = append(x.line, c)
+		fmt.Fprintf(x.con, "%c", c)
+	}
+	return false
 }
 
 // feed processes input bytes.
@@ -55,9 +91,15 @@ func (x *mux) feed(b []byte) {
 			x.csi = 0 // a lone ESC: c is an ordinary byte
 		}
 		if !x.escaped {
-			if c == ctrlA {
+			switch {
+			case c == ctrlA:
 				x.escaped = true
-			} else {
+			case x.inMonitor:
+				if x.monitorByte(c) {
+					x.quitNow(out)
+					out = out[:0]
+				}
+			default:
 				out = append(out, c)
 			}
 			continue
@@ -67,16 +109,21 @@ func (x *mux) feed(b []byte) {
 		case ctrlA:
 			out = append(out, ctrlA)
 		case 'x', 'X':
-			if len(out) > 0 {
-				x.g.SendSerial(out)
-				out = out[:0]
-			}
-			x.quit.Store(true)
-			x.g.Stop()
+			x.quitNow(out)
+			out = out[:0]
 		case 'h', 'H', '?':
 			fmt.Fprint(x.msg, muxHelp)
 		case 'c', 'C':
-			fmt.Fprint(x.msg, "\ngemu: -nographic has only the serial console: no VGA view, and no monitor (Ctrl-A h for help)\n")
+			switch {
+			case x.monitor == nil:
+				fmt.Fprint(x.msg, "\ngemu: -nographic has only the serial console: no VGA view, and no monitor here (with -gdb, use gdb's monitor command) (Ctrl-A h for help)\n")
+			case x.inMonitor:
+				x.inMonitor = false
+				fmt.Fprint(x.con, "\n")
+			default:
+				x.inMonitor, x.line = true, x.line[:0]
+				fmt.Fprint(x.con, "\ngemu monitor - type 'help' for more information (Ctrl-A c: back to the console)\n"+monitor.Prompt)
+			}
 		case 's', 'S':
 			if x.status != nil {
 				fmt.Fprintf(x.msg, "\n%s\n", x.status())
@@ -90,6 +137,16 @@ func (x *mux) feed(b []byte) {
 	if len(out) > 0 {
 		x.g.SendSerial(out)
 	}
+}
+
+// quitNow is Ctrl-A x (or the monitor's quit): the input before it goes to the guest,
+// then the machine stops.
+func (x *mux) quitNow(pending []byte) {
+	if len(pending) > 0 {
+		x.g.SendSerial(pending)
+	}
+	x.quit.Store(true)
+	x.g.Stop()
 }
 
 // pumpThen is pump, then closes done.

@@ -49,3 +49,29 @@ func TestMuxKeys(t *testing.T) {
 		t.Errorf("Ctrl-A x: stopped %v, quit %v, guest got %q", g.stopped, x.quit.Load(), g.serial)
 	}
 }
+
+// TestMuxMonitor: Ctrl-A c opens the monitor, whose lines are echoed and edited on the
+// console and run on Enter (\r\n is one Enter); Ctrl-A c goes back, and quit quits.
+func TestMuxMonitor(t *testing.T) {
+	g := &fakeGuest{}
+	var con, msg bytes.Buffer
+	var lines []string
+	x := &mux{g: g, msg: &msg, con: &con, monitor: func(l string) (string, bool) {
+		lines = append(lines, l)
+		return "out:" + l + "\n", l == "quit"
+	}}
+	x.feed([]byte("a\x01cinfo cpuz\x7fs\r\nstop\r\x01cb"))
+	if strings.Join(lines, "|") != "info cpus|stop" {
+		t.Errorf("monitor ran %q", lines)
+	}
+	if string(g.serial) != "ab" {
+		t.Errorf("guest got %q, want ab", g.serial)
+	}
+	if !strings.Contains(con.String(), "(qemu) info cpuz\b \bs\nout:info cpus\n(qemu) ") {
+		t.Errorf("console shows %q", con.String())
+	}
+	x.feed([]byte("\x01cquit\rafter"))
+	if !x.quit.Load() || !g.stopped || string(g.serial) != "ab" {
+		t.Errorf("quit: quit %v, stopped %v, guest got %q", x.quit.Load(), g.stopped, g.serial)
+	}
+}

@@ -416,6 +416,11 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	x := &mux{g: stopper{m, cancel}, msg: stderr, status: consoleStatus(m)}
+	var link *monitorLink
+	if mode == "mon:stdio" && o.gdb == "" && s.console != nil {
+		link = newMonitorLink(m)
+		x.monitor, x.con = link.exec, s.console
+	}
 	// With no console input at all (COM1 to a file or nowhere) only timers can wake an idle
 	// guest: pacing then changes no output and keeps an idle guest from spending a host
 	// core on timer ticks (QA-B6), and a guest halted with no timer still ends the run.
@@ -471,7 +476,13 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 		}
 	}()
 
-	r, err := runGuest(ctx, m, o)
+	var r pc.Result
+	var err error
+	if link != nil {
+		r, err = link.run(ctx)
+	} else {
+		r, err = runGuest(ctx, m, o)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "gemu: %v\n", err)
 		return 1

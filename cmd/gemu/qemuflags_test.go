@@ -281,3 +281,32 @@ func TestNoShutdown(t *testing.T) {
 		}
 	}
 }
+
+// TestNographicMonitor opens the monitor with Ctrl-A c in a -nographic xv6 session: the
+// commands answer in qemu's formats, stop holds the guest until cont, Ctrl-A c returns to
+// the shell, and the monitor's quit ends gemu.
+func TestNographicMonitor(t *testing.T) {
+	xv6, fs := freshImages(t)
+	p := startGemu(t, xv6Args(xv6, fs, "-smp", "2")...)
+	end := p.waitFor(0, "$ ")
+	p.send("\x01c")
+	end = p.waitFor(end, "(qemu) ")
+	p.send("x/4wx 0x80100000\n")
+	end = p.waitFor(end, "80100000: 0x1badb002 0x00000000 0xe4524ffe 0x83e0200f\n(qemu) ")
+	p.send("info cpus\n")
+	end = p.waitFor(end, "* CPU #0: pc=0x")
+	end = p.waitFor(end, "  CPU #1: pc=0x")
+	p.send("stop\n")
+	end = p.waitFor(end, "(qemu) ")
+	p.send("\x01cecho held\n") // typed while stopped: the guest sees it only after cont
+	time.Sleep(300 * time.Millisecond)
+	if strings.Contains(p.out.String()[end:], "held") {
+		t.Fatalf("the stopped guest echoed input: %q", p.out.String()[end:])
+	}
+	p.send("\x01ccont\n\x01c")
+	end = p.waitFor(end, "held\n$ ")
+	p.send("\x01cquit\n")
+	if st := p.wait(); st != 0 {
+		t.Errorf("quit: status %d; stderr %q", st, p.errOut.String())
+	}
+}
