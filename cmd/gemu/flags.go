@@ -39,6 +39,7 @@ type options struct {
 
 	snapshot   bool     // -snapshot: disks are temporary copies, discarded at exit
 	noShutdown bool     // -no-shutdown: a power-off stops the guest, the run waits to be quit
+	monitor    string   // -monitor stdio: the monitor on stdin/stdout; "" none
 	name       string   // -name: the window title
 	gdbShort   bool     // -s: a stub on tcp::1234, or on -p's port
 	gdbPort    string   // -p PORT: old qemu's port for -s
@@ -186,7 +187,9 @@ Display options:
 Character device options:
 -serial mon:stdio|stdio|file:PATH|null
                 where COM1 goes
--monitor none   there is no monitor: only none is accepted
+-monitor stdio|none
+                the monitor on stdin/stdout (with -display none, COM1
+                elsewhere); with -nographic, Ctrl-A c opens it on the console
 -net none       there are no network cards: only none is accepted
 -chardev file,id=ID,path=FILE
                 a file for -device isa-debugcon
@@ -666,8 +669,13 @@ func parseVGA(o *options, v string) error {
 }
 
 func parseMonitor(o *options, v string) error {
-	if v != "none" && v != "null" {
-		return fmt.Errorf("no monitor is available; only -monitor none")
+	switch v {
+	case "none", "null":
+		o.monitor = ""
+	case "stdio":
+		o.monitor = v
+	default:
+		return fmt.Errorf("unsupported monitor %q (stdio or none; with -nographic, Ctrl-A c opens it)", v)
 	}
 	return nil
 }

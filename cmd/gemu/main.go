@@ -116,6 +116,10 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "gemu: %v\n", err)
 		}
 	}()
+	if o.monitor == "stdio" && (s.ui != nil || serialMode(o) == "mon:stdio" || serialMode(o) == "stdio" || o.debugcon == "stdio") {
+		return fail(errors.New("-monitor stdio: stdin/stdout are the console's; use -display none " +
+			"(with -serial file:PATH or null), or -nographic and Ctrl-A c"))
+	}
 	cfg, err := s.config(o, stdout)
 	if err != nil {
 		return fail(err)
@@ -417,7 +421,12 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 	defer cancel()
 	x := &mux{g: stopper{m, cancel}, msg: stderr, status: consoleStatus(m)}
 	var link *monitorLink
-	if mode == "mon:stdio" && o.gdb == "" && s.console != nil {
+	switch {
+	case o.gdb != "":
+	case o.monitor == "stdio":
+		link = newMonitorLink(m)
+		go link.serveStdio(stdin, stdout, x)
+	case mode == "mon:stdio" && s.console != nil:
 		link = newMonitorLink(m)
 		x.monitor, x.con = link.exec, s.console
 	}

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"math"
 
 	"gemu/monitor"
@@ -93,4 +96,19 @@ func (l *monitorLink) run(ctx context.Context) (pc.Result, error) {
 func (l *monitorLink) serve(req monitorReq) {
 	out, quit := l.mon.Exec(req.line)
 	req.reply <- monitorReply{out, quit}
+}
+
+// serveStdio is -monitor stdio: command lines from r, output and prompts to w, until the
+// monitor's quit (which quits as Ctrl-A x does, through x) or the end of r.
+func (l *monitorLink) serveStdio(r io.Reader, w io.Writer, x *mux) {
+	fmt.Fprint(w, "gemu monitor - type 'help' for more information\n"+monitor.Prompt)
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		out, quit := l.exec(sc.Text())
+		if quit {
+			x.quitNow(nil)
+			return
+		}
+		fmt.Fprint(w, out+monitor.Prompt)
+	}
 }

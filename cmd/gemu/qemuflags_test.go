@@ -310,3 +310,25 @@ func TestNographicMonitor(t *testing.T) {
 		t.Errorf("quit: status %d; stderr %q", st, p.errOut.String())
 	}
 }
+
+// TestMonitorStdio runs -monitor stdio with -display none: commands from stdin answer on
+// stdout with qemu's prompt, and quit ends gemu; with the console on stdio it is refused.
+func TestMonitorStdio(t *testing.T) {
+	xv6, fs := freshImages(t)
+	p := startGemu(t, "-display", "none", "-monitor", "stdio", "-hda", xv6, "-hdb", fs)
+	end := p.waitFor(0, "(qemu) ")
+	p.send("xp/3wx 0x100000\n")
+	end = p.waitFor(end, "0000000000100000: 0x1badb002 0x00000000 0xe4524ffe\n(qemu) ")
+	p.send("info registers\n")
+	p.waitFor(end, "CPU#0\nEAX=")
+	p.send("quit\n")
+	if st := p.wait(); st != 0 {
+		t.Errorf("quit: status %d; stderr %q", st, p.errOut.String())
+	}
+	for _, args := range [][]string{{"-monitor", "stdio", "-nographic"}, {"-monitor", "stdio", "-display", "none", "-serial", "stdio"}} {
+		_, stderr, st := runGemu(t, 20*time.Second, nil, args...)
+		if st != 1 || !strings.Contains(stderr, "-monitor stdio") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("gemu %q: status %d, stderr %q", args, st, stderr)
+		}
+	}
+}
