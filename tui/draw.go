@@ -52,10 +52,13 @@ func (u *UI) draw(now time.Time) bool {
 		u.scr.Clear()
 	}
 	var changed bool
-	if u.view == viewVGA {
+	switch u.view {
+	case viewVGA:
 		changed = u.drawVGA(full)
-	} else {
-		changed = u.drawSerial(full)
+	case viewSerial:
+		changed = u.drawTerm(u.serial, &u.serialVer, full)
+	default:
+		changed = u.drawTerm(u.mon, &u.monVer, full)
 	}
 	changed = changed || full
 	dirty := changed
@@ -116,16 +119,17 @@ func (u *UI) cursorMoved(row, col int, visible bool) bool {
 	return moved
 }
 
-// drawSerial draws the serial console when its text or scroll position changed.
-func (u *UI) drawSerial(full bool) bool {
-	u.serial.mu.Lock()
-	ver := u.serial.version
-	u.serial.mu.Unlock()
-	if !full && ver == u.serialVer {
+// drawTerm draws a text view (the serial console, the monitor) when its text or scroll
+// position changed; seen is the version last drawn.
+func (u *UI) drawTerm(t *serialTerm, seen *uint64, full bool) bool {
+	t.mu.Lock()
+	ver := t.version
+	t.mu.Unlock()
+	if !full && ver == *seen {
 		return false
 	}
-	u.serialVer = ver
-	row, col, used := u.serial.view(u.lines, u.scroll)
+	*seen = ver
+	row, col, used := t.view(u.lines, u.scroll)
 	u.scroll = used
 	for r, line := range u.lines {
 		for c, ch := range line {
@@ -195,6 +199,9 @@ func (u *UI) statusLine(now time.Time) string {
 		u.lastStats, u.lastSample = st, now
 	}
 	view := "VGA"
+	if u.view == viewMonitor {
+		view = "monitor"
+	}
 	if u.view == viewSerial {
 		view = "serial"
 		if u.scroll > 0 {

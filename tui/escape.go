@@ -20,6 +20,7 @@ var EscapeKeys = []EscapeKey{
 	{"x", "quit", "quit; disk writes are already in the image files", ""},
 	{"c", "VGA/serial", "switch between the VGA screen and the serial console",
 		"switch between the serial console and the monitor (qemu's commands; none with -gdb)"},
+	{"m", "monitor", "qemu's monitor and back (not with -gdb)", ""},
 	{"s", "status", "status line on or off", "print the status line once"},
 	{"h", "help", "help (any key closes it)", "help"},
 	{"Ctrl-A", "literal", "send one Ctrl-A to the guest", ""},

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,6 +52,9 @@ type Options struct {
 	// Waiting is shown on the screen and the status line until the guest has run its first
 	// instruction (by Stats), e.g. "waiting for gdb on :26000"; "" shows nothing.
 	Waiting string
+	// Monitor runs a monitor command line and returns its output; quit reports the quit
+	// command. Ctrl-A m shows the monitor; nil means there is none.
+	Monitor func(line string) (out string, quit bool)
 }
 
 // view is what the 80x25 area shows.
@@ -59,6 +63,7 @@ type view int
 const (
 	viewVGA view = iota
 	viewSerial
+	viewMonitor // the monitor: its output and the line being typed
 )
 
 // UI is one running terminal front end.
@@ -87,6 +92,10 @@ type UI struct {
 	cur, prev  [Rows][Cols]uint16
 	lines      [][]rune
 	serialVer  uint64
+	mon        *serialTerm // the monitor view's text
+	monVer     uint64
+	monLine    []byte // the monitor line being typed
+	monBack    view   // the view Ctrl-A m returns to
 	kbd, ser   []byte // input gathered from a burst of events, sent in one call
 	lastCursor [3]int
 
@@ -108,7 +117,7 @@ func New(m Machine, opts Options) *UI {
 		opts.FrameRate = 60
 	}
 	u := &UI{m: m, opts: opts, serial: newSerialTerm(), status: !opts.NoStatus, full: true,
-		stopc: make(chan string, 1), waiting: opts.Waiting}
+		stopc: make(chan string, 1), waiting: opts.Waiting, mon: newSerialTerm()}
 	if opts.SerialView {
 		u.view = viewSerial
 	}
@@ -326,6 +335,9 @@ func (u *UI) key(ev *tcell.EventKey) bool {
 		u.note(escapePrompt(), time.Minute)
 		return false
 	}
+	if u.view == viewMonitor {
+		return u.monitorKey(ev)
+	}
 	u.send(ev)
 	return false
 }
@@ -357,6 +369,9 @@ func (u *UI) command(ev *tcell.EventKey) bool {
 		u.help = true
 		u.full = true
 	case 'c', 'C':
+		if u.view == viewMonitor {
+			u.view = u.monBack
+		}
 		if u.view == viewVGA {
 			u.view = viewSerial
 			u.note("serial console (Ctrl-A c: back to VGA)", 2*time.Second)
@@ -369,6 +384,8 @@ func (u *UI) command(ev *tcell.EventKey) bool {
 	case 's', 'S':
 		u.status = !u.status
 		u.full = true
+	case 'm', 'M':
+		u.toggleMonitor()
 	default:
 		u.note("unknown Ctrl-A command (Ctrl-A h for help)", 2*time.Second)
 	}
@@ -386,6 +403,47 @@ func (u *UI) scrollBy(n int) {
 		u.scroll = 0
 	}
 	u.full = true
+}
+
+// toggleMonitor is Ctrl-A m: the monitor view, or back to the view it came from.
+func (u *UI) toggleMonitor() {
+	switch {
+	case u.opts.Monitor == nil:
+		u.note("no monitor here (with -gdb, use gdb's monitor command)", 3*time.Second)
+		return
+	case u.view == viewMonitor:
+		u.view = u.monBack
+	default:
+		if u.mon.version == 0 {
+			fmt.Fprint(u.mon, "gemu monitor - type 'help' for more information (Ctrl-A m: back)\r\n(qemu) ")
+		}
+		u.monBack, u.view = u.view, viewMonitor
+	}
+	u.scroll = 0
+	u.full = true
+}
+
+// monitorKey is a key typed in the monitor view: line editing, Enter runs the line. It
+// reports whether the line was quit.
+func (u *UI) monitorKey(ev *tcell.EventKey) bool {
+	switch {
+	case ev.Key() == tcell.KeyEnter || ctrlLetter(ev) == 'j':
+		out, quit := u.opts.Monitor(string(u.monLine))
+		u.monLine = u.monLine[:0]
+		if quit {
+			return true
+		}
+		fmt.Fprint(u.mon, "\r\n"+strings.ReplaceAll(out, "\n", "\r\n")+"(qemu) ")
+	case ev.Key() == tcell.KeyBackspace || ev.Key() == tcell.KeyBackspace2:
+		if len(u.monLine) > 0 {
+			u.monLine = u.monLine[:len(u.monLine)-1]
+			fmt.Fprint(u.mon, "\b \b")
+		}
+	case ev.Key() == tcell.KeyRune && ev.Rune() >= 0x20 && ev.Rune() < 0x7f:
+		u.monLine = append(u.monLine, byte(ev.Rune()))
+		fmt.Fprintf(u.mon, "%c", ev.Rune())
+	}
+	return false
 }
 
 // send queues ev for the guest: scan codes in the VGA view, bytes in the serial view.

@@ -919,3 +919,47 @@ func TestTypingInSerialViewScrollsToBottom(t *testing.T) {
 		t.Errorf("scroll %d after typing, want 0", u.scroll)
 	}
 }
+
+// TestMonitorView: Ctrl-A m shows the monitor, typed lines are echoed, edited and run on
+// Enter with their output shown, and Ctrl-A m goes back; quit quits.
+func TestMonitorView(t *testing.T) {
+	var ran []string
+	mon := func(l string) (string, bool) { ran = append(ran, l); return "answer to " + l + "\n", l == "quit" }
+	m := &fakeMachine{}
+	u, scr := syncUI(t, m, 80, 26, Options{Monitor: mon})
+	key := func(k tcell.Key, r rune) bool { return u.key(tcell.NewEventKey(k, r, tcell.ModNone)) }
+	typeLine := func(s string) bool {
+		for _, r := range s {
+			key(tcell.KeyRune, r)
+		}
+		return key(tcell.KeyEnter, 0)
+	}
+	key(tcell.KeyCtrlA, 0)
+	key(tcell.KeyRune, 'm')
+	if u.view != viewMonitor {
+		t.Fatal("Ctrl-A m did not show the monitor")
+	}
+	key(tcell.KeyRune, 'x')
+	key(tcell.KeyBackspace2, 0)
+	typeLine("info cpus")
+	u.draw(time.Now())
+	text := screenText(scr)
+	for _, want := range []string{"(qemu) info cpus", "answer to info cpus", " monitor | "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("screen lacks %q:\n%s", want, text)
+		}
+	}
+	if codes, _ := m.got(); len(codes) != 0 || len(ran) != 1 || ran[0] != "info cpus" {
+		t.Errorf("ran %q, guest got % X", ran, codes)
+	}
+	key(tcell.KeyCtrlA, 0)
+	key(tcell.KeyRune, 'm')
+	if u.view != viewVGA {
+		t.Errorf("Ctrl-A m again: view %d, want VGA", u.view)
+	}
+	key(tcell.KeyCtrlA, 0)
+	key(tcell.KeyRune, 'm')
+	if !typeLine("quit") {
+		t.Error("quit did not quit")
+	}
+}

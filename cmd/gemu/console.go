@@ -113,17 +113,8 @@ func (x *mux) feed(b []byte) {
 			out = out[:0]
 		case 'h', 'H', '?':
 			fmt.Fprint(x.msg, muxHelp)
-		case 'c', 'C':
-			switch {
-			case x.monitor == nil:
-				fmt.Fprint(x.msg, "\ngemu: -nographic has only the serial console: no VGA view, and no monitor here (with -gdb, use gdb's monitor command) (Ctrl-A h for help)\n")
-			case x.inMonitor:
-				x.inMonitor = false
-				fmt.Fprint(x.con, "\n")
-			default:
-				x.inMonitor, x.line = true, x.line[:0]
-				fmt.Fprint(x.con, "\ngemu monitor - type 'help' for more information (Ctrl-A c: back to the console)\n"+monitor.Prompt)
-			}
+		case 'c', 'C', 'm', 'M':
+			x.toggleMonitor()
 		case 's', 'S':
 			if x.status != nil {
 				fmt.Fprintf(x.msg, "\n%s\n", x.status())
@@ -136,6 +127,20 @@ func (x *mux) feed(b []byte) {
 	}
 	if len(out) > 0 {
 		x.g.SendSerial(out)
+	}
+}
+
+// toggleMonitor is Ctrl-A c or m: the monitor, or back to the serial console.
+func (x *mux) toggleMonitor() {
+	switch {
+	case x.monitor == nil:
+		fmt.Fprint(x.msg, "\ngemu: no monitor here (with -gdb, use gdb's monitor command) (Ctrl-A h for help)\n")
+	case x.inMonitor:
+		x.inMonitor = false
+		fmt.Fprint(x.con, "\n")
+	default:
+		x.inMonitor, x.line = true, x.line[:0]
+		fmt.Fprint(x.con, "\ngemu monitor - type 'help' for more information (Ctrl-A c: back to the console)\n"+monitor.Prompt)
 	}
 }
 

@@ -35,7 +35,7 @@ func TestMuxKeys(t *testing.T) {
 	}
 	msg.Reset()
 	x.feed([]byte("\x01c"))
-	if !strings.Contains(msg.String(), "only the serial console") {
+	if !strings.Contains(msg.String(), "no monitor here") {
 		t.Errorf("Ctrl-A c printed %q", &msg)
 	}
 	// Ctrl-A PgUp (ESC [ 5 ~) and Ctrl-A Up (ESC O A) are dropped whole; a bare ESC

@@ -18,8 +18,9 @@ import (
 
 // tuiFront is the terminal screen front end of a run (the default display).
 type tuiFront struct {
-	ui *tui.UI
-	m  *pc.Machine // set by runTUI before the UI starts
+	ui   *tui.UI
+	m    *pc.Machine  // set by runTUI before the UI starts
+	link *monitorLink // the monitor's way to the machine (Ctrl-A m); nil with -gdb
 }
 
 // The UI is built before the machine (COM1's output must exist first), so it reaches the
@@ -51,7 +52,11 @@ func newTUIFront(o *options, stdin *os.File, stdout io.Writer) *tuiFront {
 	if o.freeze && o.gdb != "" {
 		waiting = "waiting for gdb on " + o.gdb + " (-S): the guest starts when gdb continues"
 	}
-	f.ui = tui.New(f, tui.Options{Stats: f.stats, Title: o.name, Waiting: waiting})
+	opts := tui.Options{Stats: f.stats, Title: o.name, Waiting: waiting}
+	if o.gdb == "" {
+		opts.Monitor = func(line string) (string, bool) { return f.link.exec(line) }
+	}
+	f.ui = tui.New(f, opts)
 	return f
 }
 
@@ -74,6 +79,9 @@ func (f *tuiFront) serial(s *session, o *options) (io.Writer, error) {
 // run runs m with the screen front end and returns the exit status.
 func (f *tuiFront) run(m *pc.Machine, o *options, stderr io.Writer) int {
 	f.m = m
+	if o.gdb == "" {
+		f.link = newMonitorLink(m)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m.SetPace(true)
@@ -150,7 +158,11 @@ func (f *tuiFront) runGuest(ctx context.Context, m *pc.Machine, o *options) (r p
 			panic(p)
 		}
 	}()
-	r, err = runGuest(ctx, m, o)
+	if f.link != nil {
+		r, err = f.link.run(ctx)
+	} else {
+		r, err = runGuest(ctx, m, o)
+	}
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
