@@ -44,7 +44,8 @@ test_main:
 
 	BEGIN 0x10
 	call start_ap
-	movl $1, go		/* both CPUs add from here on */
+	mov $1, %eax		/* both CPUs add from here on; the flags between the CPUs */
+	xchg %eax, go		/* are set with xchg so that only the counter races */
 	call *mode_fn
 	cmpl $2, ncpus
 	je 1f
@@ -261,12 +262,14 @@ ap_entry:
 	mov %ax, %fs
 	mov %ax, %gs
 	mov $ap_stack_top, %esp
-	movl $1, ap_up
+	mov $1, %eax
+	xchg %eax, ap_up
 1:	pause
 	cmpl $0, go
 	je 1b
 	call *mode_fn
-	movl $1, ap_done
+	mov $1, %eax
+	xchg %eax, ap_done
 2:	cli
 	hlt
 	jmp 2b

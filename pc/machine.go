@@ -57,6 +57,7 @@ type Config struct {
 	Pace      bool                      // idle periods last as long in host time as in virtual time
 	NoInput   bool                      // no host input will ever come: a paced guest idle with no timer stops
 	Trace     func(c *x86.CPU, cpu int) // called before every instruction (slow), nil for none
+	Race      *RaceConfig               // the data-race detector (race.go); nil for none
 	// Log, if set, hears of guest errors (accesses no device claims, writes to ROM) and
 	// of device features the board does not implement (guestError false).
 	Log func(guestError bool, format string, args ...any)
@@ -136,7 +137,8 @@ type Machine struct {
 	stopped bool
 
 	dbg   debugState // debugger stops (debug.go)
-	sched sched      // the order and length of the CPUs' turns (sched.go)
+	sched sched         // the order and length of the CPUs' turns (sched.go)
+	race  *raceDetector // the data-race detector, nil when off (race.go)
 }
 
 // Errors New returns for bad configurations.
@@ -275,6 +277,9 @@ func (m *Machine) buildCPUs() {
 		}
 		m.cpus = append(m.cpus, c)
 		m.apics = append(m.apics, a)
+	}
+	if m.cfg.Race != nil && n > 1 { // one CPU cannot race with itself
+		m.race = newRaceDetector(*m.cfg.Race, n)
 	}
 }
 

@@ -150,8 +150,13 @@ func (m *Machine) round(end int64) {
 	if !s.inRound {
 		s.begin(len(m.cpus), m.slice)
 	}
+	race := m.race
 	for {
-		i, budget, ok := s.pick(m.slice)
+		held := -1
+		if race != nil {
+			held = race.holder
+		}
+		i, budget, ok := s.pick(m.slice, held)
 		if !ok {
 			break
 		}
@@ -161,6 +166,9 @@ func (m *Machine) round(end int64) {
 				break
 			}
 			budget = int(min(uint64(budget), lim-m.retired))
+		}
+		if race != nil {
+			budget = race.budget(i, budget)
 		}
 		m.cur, m.curBase, m.curOff = i, c.Retired, int64(m.slice-s.left[i])
 		why := c.Run(budget)
@@ -180,8 +188,16 @@ func (m *Machine) round(end int64) {
 		case x86.StopTripleFault:
 			s.left[i] = 0
 			m.stop(m.tripleFault(i))
+		case x86.StopWatch: // a race watch (race.go)
+			s.left[i] -= min(ran, s.left[i])
+			if !race.watchStop(m, i, m.vt+s.offset(i, m.slice)) {
+				s.cpu, s.turn = i, max(0, budget-ran) // not held: the turn goes on
+			}
 		default:
 			s.left[i] -= min(ran, s.left[i])
+		}
+		if race != nil && why != x86.StopWatch {
+			race.ran(m, i, ran)
 		}
 		if m.result != nil {
 			return
@@ -192,6 +208,9 @@ func (m *Machine) round(end int64) {
 		}
 	}
 	s.inRound = false
+	if race != nil {
+		race.roundEnd(m)
+	}
 	if lim := m.cfg.Limit; lim != 0 && m.retired >= lim {
 		m.stop(Result{Reason: Budget, Status: StatusBudget,
 			Message: fmt.Sprintf("instruction limit %d reached: %s", lim, m.report())})
@@ -360,6 +379,9 @@ func (m *Machine) flush() error {
 func (m *Machine) reboot() {
 	m.resetReq = ""
 	m.sched.reset()
+	if m.race != nil {
+		m.race.reset(m)
+	}
 	m.com1.ready, m.com1.lsrPolls = false, 0
 	if err := m.boot(); err != nil {
 		m.stop(Result{Reason: Reset, Status: 1, Message: "reboot: " + err.Error()})

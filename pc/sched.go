@@ -61,10 +61,12 @@ func (s *sched) begin(cpus, slice int) {
 	s.inRound, s.cpu = true, -1
 }
 
-// pick chooses the next turn of the round: a CPU with instructions left and how many it
-// runs. ok is false when the round is over. A turn a debugger stopped comes first.
-func (s *sched) pick(slice int) (cpu, budget int, ok bool) {
-	if s.cpu >= 0 {
+// pick chooses the next turn of the round: a CPU with instructions left, other than skip
+// (-1: none), and how many it runs. ok is false when the round is over, or only skip has
+// instructions left (it is held back: its share of the round passes idle). A turn a
+// debugger stopped comes first.
+func (s *sched) pick(slice, skip int) (cpu, budget int, ok bool) {
+	if s.cpu >= 0 && s.cpu != skip {
 		cpu, budget = s.cpu, s.turn
 		s.cpu = -1
 		if budget > 0 && s.left[cpu] > 0 {
@@ -72,8 +74,8 @@ func (s *sched) pick(slice int) (cpu, budget int, ok bool) {
 		}
 	}
 	n := 0
-	for _, l := range s.left {
-		if l > 0 {
+	for i, l := range s.left {
+		if l > 0 && i != skip {
 			n++
 		}
 	}
@@ -85,7 +87,7 @@ func (s *sched) pick(slice int) (cpu, budget int, ok bool) {
 	}
 	k := s.intn(n)
 	for i, l := range s.left {
-		if l > 0 {
+		if l > 0 && i != skip {
 			if k == 0 {
 				cpu = i
 				break
