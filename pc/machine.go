@@ -136,7 +136,7 @@ type Machine struct {
 	stopReq chan struct{}
 	stopped bool
 
-	dbg   debugState // debugger stops (debug.go)
+	dbg   debugState    // debugger stops (debug.go)
 	sched sched         // the order and length of the CPUs' turns (sched.go)
 	race  *raceDetector // the data-race detector, nil when off (race.go)
 }

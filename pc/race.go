@@ -70,8 +70,8 @@ type raceDetector struct {
 	countdown []int // per CPU: instructions until its next sample
 	probing   []bool
 	watching  []bool // per CPU: the sample's watch is on it
-	holder    int   // the CPU held back with a watched sample, -1 if none
-	until     int64 // virtual time at which the window closes
+	holder    int    // the CPU held back with a watched sample, -1 if none
+	until     int64  // virtual time at which the window closes
 	first     RaceAccess
 	seen      map[[2]uint64]bool // reported instruction pairs
 	races     int
