@@ -1,4 +1,6 @@
-package symbols
+// boot_test is an external test: it boots a machine, and the machine (pc) imports
+// symbols.
+package symbols_test
 
 import (
 	"errors"
@@ -8,16 +10,17 @@ import (
 	"testing"
 
 	"gemu/harness"
+	. "gemu/symbols"
 )
 
 // TestProcsBooted boots each kernel (its own xv6.img and fs.img) to the
 // shell prompt and reads the process table from the machine's RAM with the DWARF of
 // the kernel: init must wait for its children and sh must read the console.
 func TestProcsBooted(t *testing.T) {
-	for _, k := range kernels {
-		t.Run(k.name, func(t *testing.T) {
-			tab, path := openKernel(t, k.build)
-			image := filepath.Join(filepath.Dir(path), k.image)
+	for _, k := range BootKernels() {
+		t.Run(k.Name, func(t *testing.T) {
+			tab, path := OpenBootKernel(t, k.Build)
+			image := filepath.Join(filepath.Dir(path), k.Image)
 			if got, ok := FindKernel(image); !ok || got != path {
 				t.Errorf("FindKernel(%s) = %q, %v, want %s", image, got, ok, path)
 			}
@@ -25,7 +28,7 @@ func TestProcsBooted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fs, err := os.ReadFile(filepath.Join(filepath.Dir(path), k.fs))
+			fs, err := os.ReadFile(filepath.Join(filepath.Dir(path), k.FS))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,7 +65,7 @@ func TestProcsBooted(t *testing.T) {
 			}
 			for i, w := range want {
 				p := procs[i]
-				short := tab.shortStack(p.Stack, true)
+				short := tab.ShortStackRet(p.Stack, true)
 				if p.PID != w.pid || p.Name != w.name || p.State != w.state || p.ChanDesc != w.chanDesc ||
 					p.Killed || !strings.Contains(short, " <- "+w.via+" <- ") || !strings.HasSuffix(short, " <- trap <- alltraps") {
 					t.Errorf("process %d = %+v (stack %s), want pid %d %s %s on %s through %s",
