@@ -31,7 +31,9 @@ acquire(struct spinlock *lk)
   // Nothing in the critical section may be moved above this point.
   __sync_synchronize();
 
-  lk->cpu = mycpu();
+  // holding() on other CPUs reads cpu without the lock; an atomic store
+  // makes that a deliberate race, which a race detector leaves alone.
+  xchg((uint*)&lk->cpu, (uint)mycpu());
   getcallerpcs(&lk, lk->pcs);
 }
 
@@ -42,13 +44,11 @@ release(struct spinlock *lk)
     panic("release");
 
   lk->pcs[0] = 0;
-  lk->cpu = 0;
+  xchg((uint*)&lk->cpu, 0);  // atomic: holding() reads it unlocked
 
-  // Every store of the critical section is visible before the lock is free.
-  __sync_synchronize();
-
-  // A plain store could be split or reordered by the compiler.
-  asm volatile("movl $0, %0" : "+m" (lk->locked) : );
+  // Every store of the critical section is visible before the lock is
+  // free; xchg is a full barrier, and atomic for holding() as above.
+  xchg(&lk->locked, 0);
 
   popcli();
 }
