@@ -45,6 +45,11 @@ type Config struct {
 	MemoryMB  int           // RAM (0 means the board's default)
 	Timeout   int64         // default virtual-time budget of each Expect (0 means 10 virtual seconds)
 	HostLimit time.Duration // host-time safety net for each Expect (0 means 30 minutes)
+	SchedSeed uint64        // the schedule's seed (pc.Config.SchedSeed; 0 means the default)
+	// Race, if set, runs the data-race detector; the first race fails the Expect running
+	// when it is found, with the report as the reason. Its Report, if set, still hears of
+	// every race.
+	Race *pc.RaceConfig
 }
 
 // Session is one running machine and its console transcript.
@@ -56,6 +61,7 @@ type Session struct {
 	timeout int64
 	host    time.Duration
 	done    *pc.Result // set once the machine has stopped for good
+	races   []*pc.Race // found by the race detector (Config.Race)
 }
 
 // Failure is the error an Expect returns when its pattern does not show up: the guest
@@ -92,12 +98,24 @@ func Start(cfg Config) (*Session, error) {
 	}
 	s.disks[0] = NewMemDisk(kernel)
 	s.disks[1] = NewMemDisk(fs)
-	m, err := pc.New(pc.Config{
-		CPUs:     cfg.CPUs,
-		MemoryMB: cfg.MemoryMB,
-		Disks:    [2]ide.Disk{s.disks[0], s.disks[1]},
-		Serial:   &s.out,
-	})
+	pcfg := pc.Config{
+		CPUs:      cfg.CPUs,
+		MemoryMB:  cfg.MemoryMB,
+		Disks:     [2]ide.Disk{s.disks[0], s.disks[1]},
+		Serial:    &s.out,
+		SchedSeed: cfg.SchedSeed,
+	}
+	if cfg.Race != nil {
+		rc := *cfg.Race
+		pcfg.Race = &rc
+		rc.Report = func(r *pc.Race) {
+			s.races = append(s.races, r)
+			if cfg.Race.Report != nil {
+				cfg.Race.Report(r)
+			}
+		}
+	}
+	m, err := pc.New(pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("harness: building the machine: %w", err)
 	}
@@ -163,6 +181,9 @@ func (s *Session) wait(want string, budget int64, match func([]byte) (int, []str
 	defer cancel()
 	for spent := int64(0); ; spent += step {
 		s.mark -= s.out.trim(s.mark)
+		if len(s.races) > 0 {
+			return nil, s.fail(want, "data race found: "+s.races[0].Text)
+		}
 		if end, subs := match(s.out.buf[s.mark:]); end >= 0 {
 			s.mark += end
 			return subs, nil
@@ -229,6 +250,9 @@ func (t *transcript) trim(mark int) int {
 
 // Disk returns the current contents of disk i (0 or 1), as the guest left them.
 func (s *Session) Disk(i int) []byte { return s.disks[i].Bytes() }
+
+// Races returns the races the detector has found so far (Config.Race).
+func (s *Session) Races() []*pc.Race { return s.races }
 
 // Machine returns the board, for tests that need more than the console.
 func (s *Session) Machine() *pc.Machine { return s.m }

@@ -232,6 +232,12 @@ func FormatStatus(view string, st *Stats, mips float64, busy bool) string {
 		if busy {
 			b.WriteString(" *")
 		}
+		switch {
+		case st.Races == 1:
+			b.WriteString(" | 1 race")
+		case st.Races > 1:
+			fmt.Fprintf(&b, " | %d races", st.Races)
+		}
 	}
 	b.WriteString(" | Ctrl-A h: help")
 	return b.String()

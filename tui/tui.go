@@ -39,6 +39,7 @@ type Stats struct {
 	VirtualTime  time.Duration // guest uptime on the virtual clock
 	DiskReads    uint64        // sectors read from all disks
 	DiskWrites   uint64        // sectors written to all disks
+	Races        int           // data races reported (-race)
 }
 
 // Options configure the front end; the zero value is the default terminal UI.

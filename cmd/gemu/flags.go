@@ -45,6 +45,10 @@ type options struct {
 	gdbPort    string   // -p PORT: old qemu's port for -s
 	listing    string   // -d help, -cpu help, -machine help: print this on stdout and exit 0
 	notes      []string // what accepted flags do not do, printed once each on stderr at start
+
+	race     bool   // -race: the data-race detector
+	raceLog  string // -race-log FILE: its reports go there instead of stderr
+	raceRate int    // -race-rate N: mean instructions between samples (0: the default)
 }
 
 // note records one line for stderr about an accepted flag, once however often it is given.
@@ -133,6 +137,9 @@ var flagTable = map[string]flagSpec{
 	"k":           {true, noteFlag("-k: ignored: keys come from the terminal, in its own layout")},
 	"vga":         {true, parseVGA},
 	"enable-kvm":  {false, func(o *options, v string) error { return parseAccel(o, "kvm") }},
+	"race":        {false, func(o *options, v string) error { o.race = true; return nil }},
+	"race-log":    {true, func(o *options, v string) error { o.race, o.raceLog = true, v; return nonEmpty(v) }},
+	"race-rate":   {true, parseRaceRate},
 	"usb":         {false, noteFlag("-usb: ignored: gemu has no USB controller (the keyboard is the PS/2 one xv6 uses)")},
 }
 
@@ -220,6 +227,11 @@ Debug options:
 -d item1,...    log the items (-d help lists them)
 -D logfile      the -d log goes to logfile instead of stderr
 -icount-limit N stop after N instructions (exit status 4)
+
+Concurrency options (docs/concurrency.md):
+-race           report data races between CPUs (sampled: finds races that occur)
+-race-log FILE  race reports go to FILE instead of stderr (implies -race)
+-race-rate N    mean instructions between samples, per CPU (default 50000)
 
 Exit status: 0 power-off or Ctrl-A x, (v<<1)|1 isa-debug-exit, 1 bad input,
 2 triple fault, 3 every CPU halted for good, 4 instruction limit.

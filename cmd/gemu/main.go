@@ -129,6 +129,11 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		closeDisks(cfg)
 		return fail(err)
 	}
+	races, err := s.raceConfig(o, cfg, stderr)
+	if err != nil {
+		closeDisks(cfg)
+		return fail(err)
+	}
 	m, err := pc.New(*cfg)
 	if err != nil {
 		for _, d := range cfg.Disks {
@@ -143,6 +148,10 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		s.log.setStop(m.Stop)
 	}
 	status := s.runMachine(m, o, cfg, stdin, stdout, stderr)
+	if err := races.finish(stderr, m.Races()); err != nil {
+		fmt.Fprintf(stderr, "gemu: %v\n", err)
+		status = 1
+	}
 	if err := logger.Flush(); err != nil {
 		fmt.Fprintf(stderr, "gemu: -D %s: %v (the run stopped at the first failed write)\n", o.logFile, err)
 		status = 1

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gemu/harness"
+	"gemu/pc"
 )
 
 const testUsage = `usage: gemu test [options] SCRIPT... [options]
@@ -29,6 +30,9 @@ options:
   -timeout D     virtual-time budget of each expect without a timeout line (default 10s)
   -host-limit D  host-time safety net of each expect, for overloaded machines (default 30m)
   -v             print every transcript, not only failed ones
+  -race          run the data-race detector: a race fails the script, with the
+                 report (symbolized with xv6's kernel ELF beside -hda) as the reason
+  -race-rate N   sample each CPU's accesses about every N instructions (default 50000)
 
 ` + harness.ScriptFormat + `
 Example:
@@ -55,6 +59,8 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 0, "")
 	hostLimit := fs.Duration("host-limit", 0, "")
 	verbose := fs.Bool("v", false, "")
+	race := fs.Bool("race", false, "")
+	raceRate := fs.Int("race-rate", 0, "")
 	scripts, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -75,6 +81,14 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "gemu test: %v\n", err)
 		return 1
+	}
+	if *race {
+		syms, err := kernelSymbols(&options{drives: [2]string{*hda}})
+		if err != nil {
+			fmt.Fprintf(stderr, "gemu test: %v\n", err)
+			return 1
+		}
+		cfg.Race = &pc.RaceConfig{Rate: *raceRate, Symbols: syms}
 	}
 	status := 0
 	for _, path := range scripts {
