@@ -1,9 +1,14 @@
 package qa
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"gemu/harness"
@@ -87,5 +92,95 @@ func TestLinkloop(t *testing.T) {
 			t.Logf("linkloop finished 200 rounds")
 			return
 		}
+	}
+}
+
+// TestLinkloopRate measures how often linkloop 200 deadlocks on xv6-public over many
+// schedule seeds, with 2 and 4 CPUs (docs/concurrency.md has the figures). It runs only
+// with GEMU_MEASURE=1 (about a minute a seed on a loaded 2-core machine); GEMU_SEEDS sets
+// the number of seeds (default 100).
+func TestLinkloopRate(t *testing.T) {
+	if os.Getenv("GEMU_MEASURE") != "1" {
+		t.Skip("set GEMU_MEASURE=1 to measure the deadlock rate over seeds")
+	}
+	seeds := 100
+	if n, err := strconv.Atoi(os.Getenv("GEMU_SEEDS")); err == nil && n > 0 {
+		seeds = n
+	}
+	src, err := os.ReadFile(filepath.Join("xv6public", "linkloop.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := xv6build.XV6Public(t, map[string][]byte{"linkloop": src})
+	kernel, err := os.ReadFile(filepath.Join(dir, "xv6.img"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := os.ReadFile(filepath.Join(dir, "fs.img"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	round := regexp.MustCompile(`linkloop: (round (\d+)|done)`)
+	for _, cpus := range []int{2, 4} {
+		type result struct {
+			seed   uint64
+			rounds int // rounds finished; 200 when done
+		}
+		results := make([]result, seeds)
+		var wg sync.WaitGroup
+		work := make(chan int)
+		for w := 0; w < runtime.NumCPU(); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range work {
+					seed := uint64(i + 1)
+					results[i] = result{seed: seed, rounds: linkloopRun(t, kernel, fs, cpus, seed, round)}
+				}
+			}()
+		}
+		for i := 0; i < seeds; i++ {
+			work <- i
+		}
+		close(work)
+		wg.Wait()
+		dead := 0
+		var at []string
+		for _, r := range results {
+			if r.rounds < 200 {
+				dead++
+				at = append(at, fmt.Sprintf("%d@%d", r.seed, r.rounds))
+			}
+		}
+		t.Logf("%d CPUs: %d of %d seeds deadlocked (seed@rounds finished: %s)", cpus, dead, seeds, strings.Join(at, " "))
+	}
+}
+
+// linkloopRun runs linkloop 200 under one schedule seed and returns the rounds it
+// finished: 200 when it printed done, fewer when it stopped making progress (nothing for
+// 5 virtual seconds; a round takes well under one).
+func linkloopRun(t *testing.T, kernel, fs []byte, cpus int, seed uint64, round *regexp.Regexp) int {
+	s, err := harness.Start(harness.Config{Kernel: kernel, FS: fs, CPUs: cpus, SchedSeed: seed})
+	if err != nil {
+		t.Error(err)
+		return -1
+	}
+	defer s.Close()
+	if err := s.Expect("$ "); err != nil {
+		t.Error(err)
+		return -1
+	}
+	s.Send("linkloop 200\n")
+	done := 0
+	for {
+		m, err := s.ExpectRegexp(round, 5*harness.Second)
+		if err != nil {
+			return done
+		}
+		if m[1] == "done" {
+			return 200
+		}
+		n, _ := strconv.Atoi(m[2])
+		done = n
 	}
 }
