@@ -1,7 +1,10 @@
 package symbols
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -59,5 +62,34 @@ func TestDeadlocks(t *testing.T) {
 	want := "pid 5 (a) waits for x.lock, held by pid 6 (b)\npid 6 (b) waits for y.lock, held by pid 5 (a)\n"
 	if got != want {
 		t.Errorf("FormatDeadlock = %q, want %q", got, want)
+	}
+}
+
+// TestReadBootDisk reads the kernel's names from each xv6.img, DWARF included where the
+// image keeps it (xv6-public's), and refuses a file with no ELF after the boot sector.
+func TestReadBootDisk(t *testing.T) {
+	for _, k := range kernels {
+		t.Run(k.name, func(t *testing.T) {
+			_, path := openKernel(t, k.build)
+			tab, err := ReadBootDisk(filepath.Join(filepath.Dir(path), k.image))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := tab.Addr("scheduler"); !ok {
+				t.Error("no scheduler among the boot disk kernel's symbols")
+			}
+			// Struct layouts need DWARF: xv6-public's image has it, ours is stripped.
+			_, _, dwarf := tab.Field("proc", "pid")
+			if want := k.name == "xv6-public"; dwarf != want {
+				t.Errorf("struct proc known: %v, want %v", dwarf, want)
+			}
+		})
+	}
+	bad := filepath.Join(t.TempDir(), "bad.img")
+	if err := os.WriteFile(bad, make([]byte, 1024), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadBootDisk(bad); err == nil || !strings.Contains(err.Error(), "no ELF kernel") {
+		t.Errorf("ReadBootDisk(zeros) = %v, want no ELF kernel", err)
 	}
 }
