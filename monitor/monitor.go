@@ -27,6 +27,11 @@ type Machine interface {
 	Reset()      // a warm reset, as the guest's own reset
 }
 
+// StuckReporter is a Machine that can describe itself as a stuck guest (info stuck).
+type StuckReporter interface {
+	StuckText() string
+}
+
 // Monitor interprets commands for one machine.
 type Monitor struct {
 	m       Machine
@@ -58,6 +63,7 @@ help|? -- this list
 info cpus -- every CPU's pc (* marks the selected one)
 info mem -- the selected CPU's page mappings, as ranges
 info registers [-a] -- the selected CPU's registers (-a: every CPU's)
+info stuck -- every CPU's backtrace and xv6's processes, as a stuck-guest report
 info tlb -- the selected CPU's page mappings, page by page
 quit|q -- quit gemu
 stop -- stop the guest (time stops too)
@@ -113,7 +119,7 @@ func (mon *Monitor) Exec(line string) (out string, quit bool) {
 // info runs the info subcommands.
 func (mon *Monitor) info(args []string) string {
 	if len(args) == 0 {
-		return "info: want cpus, mem, registers or tlb\n"
+		return "info: want cpus, mem, registers, stuck or tlb\n"
 	}
 	cpus := mon.m.CPUs()
 	c := cpus[mon.cpu]
@@ -138,8 +144,13 @@ func (mon *Monitor) info(args []string) string {
 		return gdbstub.InfoMem(mon.m.RAM(), c)
 	case "tlb":
 		return infoTLB(mon.m.RAM(), c)
+	case "stuck":
+		if r, ok := mon.m.(StuckReporter); ok {
+			return r.StuckText()
+		}
+		return "info stuck: this machine cannot describe itself\n"
 	}
-	return fmt.Sprintf("info %s: unknown (want cpus, mem, registers or tlb)\n", args[0])
+	return fmt.Sprintf("info %s: unknown (want cpus, mem, registers, stuck or tlb)\n", args[0])
 }
 
 // Page-table entry bits.

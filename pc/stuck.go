@@ -26,9 +26,9 @@ const DefaultStuckAfter = int64(5 * time.Second)
 
 // StuckConfig turns the stuck-guest watchdog on.
 type StuckConfig struct {
-	After   int64              // virtual ns without progress before the guest is stuck (0: DefaultStuckAfter)
-	Symbols *symbols.Table     // the kernel's symbols, nil if unknown: backtraces and the process table need them
-	Report  func(*StuckReport) // called between rounds, once each time the guest gets stuck
+	After   int64                 // virtual ns without progress before the guest is stuck (0: DefaultStuckAfter)
+	Symbols func() *symbols.Table // the kernel's symbols, called when first needed; nil or a nil result: unknown
+	Report  func(*StuckReport)    // called between rounds, once each time the guest gets stuck
 }
 
 // StuckReport describes a stuck guest.
@@ -84,7 +84,11 @@ func (w *stuckWatch) roundEnd(m *Machine) {
 	// Without a process table, a guest whose CPUs were halted most of the stretch is
 	// taken to be idle: one instruction takes one ns of virtual time.
 	busy := m.retired-w.retired > uint64(m.vt-w.since)*uint64(len(m.cpus))/2
-	rep, waiting := m.stuckReport(w.since, w.cfg.Symbols, busy)
+	var syms *symbols.Table
+	if w.cfg.Symbols != nil {
+		syms = w.cfg.Symbols()
+	}
+	rep, waiting := m.stuckReport(w.since, syms, busy)
 	if waiting {
 		w.since, w.retired = m.vt, m.retired // idle: look again a stretch later
 		return
@@ -111,13 +115,17 @@ func (m *Machine) Stuck() *StuckReport {
 	return m.stuck.last
 }
 
-// StuckReport describes the machine as the watchdog would, now: the report, and whether
-// the guest looks idle (waiting for input or a timer) rather than stuck. since is the
-// virtual time of the last progress it names; busy says whether the CPUs ran most of
-// the time since then, which decides idleness when the process table is unknown. Call
-// it only while the machine is not running (between RunFor calls).
-func (m *Machine) StuckReport(since int64, syms *symbols.Table, busy bool) (rep *StuckReport, waiting bool) {
-	return m.stuckReport(since, syms, busy)
+// StuckReport describes the machine now as the watchdog does a stuck guest, stuck or
+// not (the monitor's info stuck): its CPUs, and the process table when syms knows it.
+// The quiet stretch it names starts at the watchdog's last progress (now when the
+// watchdog is off). Call it only while the machine is not running (between rounds).
+func (m *Machine) StuckReport(syms *symbols.Table) *StuckReport {
+	since := m.vt
+	if m.stuck != nil {
+		since = m.stuck.since
+	}
+	rep, _ := m.stuckReport(since, syms, true)
+	return rep
 }
 
 // maxStuckStack bounds each CPU's backtrace in a report.

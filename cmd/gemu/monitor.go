@@ -33,13 +33,20 @@ type monitorReply struct {
 }
 
 // pcBoard adapts pc.Machine to monitor.Machine.
-type pcBoard struct{ *pc.Machine }
+type pcBoard struct {
+	*pc.Machine
+	syms *kernelSyms
+}
+
+// StuckText is the monitor's info stuck: the machine described as the stuck-guest
+// watchdog describes a stuck guest.
+func (b pcBoard) StuckText() string { return b.StuckReport(b.syms.get()).Text }
 
 // Reset resets the machine as the guest's own reset does.
 func (b pcBoard) Reset() { b.DebugReset() }
 
-func newMonitorLink(m *pc.Machine) *monitorLink {
-	return &monitorLink{m: m, mon: monitor.New(pcBoard{m}), reqs: make(chan monitorReq, 1), done: make(chan struct{})}
+func newMonitorLink(m *pc.Machine, syms *kernelSyms) *monitorLink {
+	return &monitorLink{m: m, mon: monitor.New(pcBoard{m, syms}), reqs: make(chan monitorReq, 1), done: make(chan struct{})}
 }
 
 // exec runs one monitor command line with the machine paused and returns its output;

@@ -77,10 +77,10 @@ func (f *tuiFront) serial(s *session, o *options) (io.Writer, error) {
 }
 
 // run runs m with the screen front end and returns the exit status.
-func (f *tuiFront) run(m *pc.Machine, o *options, stderr io.Writer) int {
+func (f *tuiFront) run(m *pc.Machine, o *options, syms *kernelSyms, stderr io.Writer) int {
 	f.m = m
 	if o.gdb == "" {
-		f.link = newMonitorLink(m)
+		f.link = newMonitorLink(m, syms)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
