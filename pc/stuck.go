@@ -15,7 +15,8 @@ import (
 // in user mode at the end of one of its turns. When none of these happens for
 // StuckConfig.After of virtual time, the watchdog looks at the guest: if it is waiting
 // for the outside (a process asleep on the console's input or on the timer, as xv6's
-// process table shows; without one, CPUs halted for most of the stretch), it is idle,
+// process table shows; without one, CPUs halted for most of the stretch) and no CPU is
+// halted with interrupts off (as a kernel panic leaves it), it is idle,
 // not stuck, and the watchdog looks again a stretch later. Otherwise it reports, once,
 // until the guest makes progress again: every CPU's state and backtrace, the process
 // table with each sleeper's wait channel and the holder of the sleeplock it waits for,
@@ -45,7 +46,7 @@ type stuckWatch struct {
 	cfg      StuckConfig
 	since    int64  // virtual time of the last progress seen
 	disk     uint64 // sectors transferred at the last check
-	retired  uint64 // instructions retired by all CPUs when the stretch began
+	retired  []uint64 // per CPU: instructions retired when the stretch began
 	user     bool   // a CPU ended a turn in user mode since the last check
 	reported bool   // the current quiet stretch has been reported
 	last     *StuckReport
@@ -55,7 +56,7 @@ func newStuckWatch(cfg StuckConfig) *stuckWatch {
 	if cfg.After <= 0 {
 		cfg.After = DefaultStuckAfter
 	}
-	return &stuckWatch{cfg: cfg}
+	return &stuckWatch{cfg: cfg, retired: make([]uint64, MaxCPUs)}
 }
 
 // turnEnd notes whether CPU c ended its turn in user mode.
@@ -75,22 +76,27 @@ func (w *stuckWatch) roundEnd(m *Machine) {
 	}
 	w.user, w.disk = false, r+wr
 	if progress {
-		w.since, w.retired, w.reported = m.vt, m.retired, false
+		w.since, w.reported = m.vt, false
+		w.mark(m)
 		return
 	}
 	if w.reported || m.vt-w.since < w.cfg.After {
 		return
 	}
-	// Without a process table, a guest whose CPUs were halted most of the stretch is
+	// Without a process table, a guest whose CPUs were all halted most of the stretch is
 	// taken to be idle: one instruction takes one ns of virtual time.
-	busy := m.retired-w.retired > uint64(m.vt-w.since)*uint64(len(m.cpus))/2
+	busy := false
+	for i, c := range m.cpus {
+		busy = busy || c.Retired-w.retired[i] > uint64(m.vt-w.since)/2
+	}
 	var syms *symbols.Table
 	if w.cfg.Symbols != nil {
 		syms = w.cfg.Symbols()
 	}
 	rep, waiting := m.stuckReport(w.since, syms, busy)
 	if waiting {
-		w.since, w.retired = m.vt, m.retired // idle: look again a stretch later
+		w.since = m.vt // idle: look again a stretch later
+		w.mark(m)
 		return
 	}
 	w.reported, w.last = true, rep
@@ -101,7 +107,16 @@ func (w *stuckWatch) roundEnd(m *Machine) {
 
 // reset starts a new stretch (a reboot).
 func (w *stuckWatch) reset(m *Machine) {
-	w.since, w.retired, w.reported, w.user = m.vt, m.retired, false, false
+	w.since, w.reported, w.user = m.vt, false, false
+	w.mark(m)
+}
+
+// mark notes each CPU's retired count as a stretch begins.
+func (w *stuckWatch) mark(m *Machine) {
+	w.retired = w.retired[:0]
+	for _, c := range m.cpus {
+		w.retired = append(w.retired, c.Retired)
+	}
 }
 
 // Stuck returns the last stuck-guest report, nil if there has been none (or the
@@ -135,8 +150,12 @@ const maxStuckStack = 16
 func (m *Machine) stuckReport(since int64, syms *symbols.Table, busy bool) (*StuckReport, bool) {
 	rep := &StuckReport{VirtualNS: m.vt, Since: since}
 	var b strings.Builder
-	for i := range m.cpus {
+	var dead []string // CPUs halted with interrupts off: only a reset wakes them
+	for i, c := range m.cpus {
 		m.formatCPU(&b, i, syms)
+		if c.Halted && !c.WaitSIPI && c.Flags()&0x200 == 0 {
+			dead = append(dead, fmt.Sprintf("cpu%d", i))
+		}
 	}
 	var procs []symbols.Proc
 	var procErr error
@@ -167,6 +186,9 @@ func (m *Machine) stuckReport(since int64, syms *symbols.Table, busy bool) (*Stu
 	quiet := fmt.Sprintf("no console output, disk transfer or user-mode code for %.1fs of virtual time (since %.3fs)",
 		float64(m.vt-since)/1e9, float64(since)/1e9)
 	rep.Summary = "guest stuck: " + quiet
+	if len(dead) > 0 {
+		rep.Summary = "guest stuck: " + strings.Join(dead, ", ") + " halted with interrupts off"
+	}
 	if len(cycles) > 0 {
 		rep.Deadlock = true
 		var who []string
@@ -176,7 +198,7 @@ func (m *Machine) stuckReport(since int64, syms *symbols.Table, busy bool) (*Stu
 		rep.Summary = "guest stuck: deadlock: " + strings.Join(who, " and ")
 	}
 	rep.Text = rep.Summary + "\n" + quiet + "\n" + b.String()
-	return rep, waiting && len(cycles) == 0
+	return rep, waiting && len(cycles) == 0 && len(dead) == 0
 }
 
 // formatCPU writes CPU i's state and its backtrace, symbolized when syms is known.

@@ -53,13 +53,24 @@ func ReadBootDisk(path string) (*Table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("symbols: %w", err)
 	}
+	return readBootELF(f, fi.Size(), path)
+}
+
+// ReadBootImage is ReadBootDisk for an image in memory.
+func ReadBootImage(image []byte) (*Table, error) {
+	return readBootELF(bytes.NewReader(image), int64(len(image)), "the boot disk")
+}
+
+// readBootELF reads the ELF after the boot sector of the size-byte image r; name is the
+// image's name for errors.
+func readBootELF(r io.ReaderAt, size int64, name string) (*Table, error) {
 	var magic [4]byte
-	if _, err := f.ReadAt(magic[:], 512); err != nil || !bytes.Equal(magic[:], []byte("\x7fELF")) {
-		return nil, fmt.Errorf("symbols: %s: no ELF kernel after the boot sector", path)
+	if _, err := r.ReadAt(magic[:], 512); err != nil || !bytes.Equal(magic[:], []byte("\x7fELF")) {
+		return nil, fmt.Errorf("symbols: %s: no ELF kernel after the boot sector", name)
 	}
-	t, err := ReadFrom(io.NewSectionReader(f, 512, fi.Size()-512))
+	t, err := ReadFrom(io.NewSectionReader(r, 512, size-512))
 	if err != nil {
-		return nil, fmt.Errorf("%s (the kernel after the boot sector): %w", path, err)
+		return nil, fmt.Errorf("%s (the kernel after the boot sector): %w", name, err)
 	}
 	return t, nil
 }

@@ -92,4 +92,7 @@ func TestReadBootDisk(t *testing.T) {
 	if _, err := ReadBootDisk(bad); err == nil || !strings.Contains(err.Error(), "no ELF kernel") {
 		t.Errorf("ReadBootDisk(zeros) = %v, want no ELF kernel", err)
 	}
+	if _, err := ReadBootImage(make([]byte, 100)); err == nil {
+		t.Error("ReadBootImage(100 zero bytes) succeeded")
+	}
 }

@@ -15,6 +15,7 @@ type kernelSyms struct {
 	kernel   string // -kernel
 	bootDisk string // the boot disk image, as opened (a -snapshot or bundled copy)
 	origDisk string // the boot disk image the user named, where xv6's build is
+	bootData []byte // the boot disk image in memory (gemu test), when bootDisk is ""
 
 	once sync.Once
 	tab  *symbols.Table
@@ -44,8 +45,11 @@ func (k *kernelSyms) load() (*symbols.Table, error) {
 				return
 			}
 		}
-		if k.bootDisk != "" {
+		switch {
+		case k.bootDisk != "":
 			k.tab, _ = symbols.ReadBootDisk(k.bootDisk)
+		case k.bootData != nil:
+			k.tab, _ = symbols.ReadBootImage(k.bootData)
 		}
 	})
 	return k.tab, k.err

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gemu/harness"
+	"gemu/images"
 	"gemu/pc"
 )
 
@@ -166,7 +167,10 @@ func (f *testFlags) config() (harness.Config, error) {
 			return cfg, fmt.Errorf("-stuck-after: %w", err)
 		}
 	}
-	syms := &kernelSyms{file: f.symbols, bootDisk: f.hda, origDisk: f.hda}
+	syms := &kernelSyms{file: f.symbols, bootDisk: f.hda, origDisk: f.hda, bootData: cfg.Kernel}
+	if cfg.Kernel == nil {
+		syms.bootData = images.Kernel
+	}
 	if f.symbols != "" || f.race {
 		if _, err := syms.load(); err != nil {
 			return cfg, err
@@ -233,7 +237,7 @@ func exploreSchedules(scripts []string, cfg harness.Config, f *testFlags, stdout
 	status := 0
 	for i, path := range scripts {
 		var failed []uint64
-		var files []string
+		var files []string // the kept transcripts
 		for j, seed := range seeds {
 			r := results[i*len(seeds)+j]
 			if r.err == nil {
@@ -270,7 +274,7 @@ func exploreSchedules(scripts []string, cfg harness.Config, f *testFlags, stdout
 		}
 		fmt.Fprintf(stdout, "FAIL %s: %d of %d schedules failed, seeds %s\n", path, len(failed), len(seeds), strings.Join(list, " "))
 		fmt.Fprintf(stdout, "  first failure: %s\n", firstLine(results[i*len(seeds)+int(failed[0]-first)].err))
-		fmt.Fprintf(stdout, "  transcripts: %s\n", strings.Join(files, " "))
+		fmt.Fprintf(stdout, "  transcripts: %s (%d, one per failed seed)\n", files[0], len(files))
 		fmt.Fprintf(stdout, "  replay: %s\n", f.replayCommand(path, failed[0]))
 	}
 	return status
