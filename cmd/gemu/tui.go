@@ -36,7 +36,7 @@ func (f *tuiFront) stats() tui.Stats { return machineStats(f.m) }
 func machineStats(m *pc.Machine) tui.Stats {
 	st := m.Stats()
 	return tui.Stats{CPUs: st.CPUs, Instructions: st.Retired, VirtualTime: time.Duration(st.VirtualNS),
-		DiskReads: st.DiskReads, DiskWrites: st.DiskWrites, Races: m.Races()}
+		DiskReads: st.DiskReads, DiskWrites: st.DiskWrites, Races: m.Races(), Stuck: m.Stuck() != nil}
 }
 
 // newTUIFront returns the screen front end when the options ask for a display (no
