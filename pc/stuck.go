@@ -44,11 +44,11 @@ type StuckReport struct {
 // stuckWatch is the watchdog's state.
 type stuckWatch struct {
 	cfg      StuckConfig
-	since    int64  // virtual time of the last progress seen
-	disk     uint64 // sectors transferred at the last check
+	since    int64    // virtual time of the last progress seen
+	disk     uint64   // sectors transferred at the last check
 	retired  []uint64 // per CPU: instructions retired when the stretch began
-	user     bool   // a CPU ended a turn in user mode since the last check
-	reported bool   // the current quiet stretch has been reported
+	user     bool     // a CPU ended a turn in user mode since the last check
+	reported bool     // the current quiet stretch has been reported
 	last     *StuckReport
 }
 

@@ -294,17 +294,23 @@ wait(void)
   }
 }
 
-// True if some process could run. Read without the lock: the caller
-// only uses it to decide whether halting is safe.
+// True if some process could run. It takes ptable.lock: unlocked, the
+// read of p->state would race with wakeup on another CPU (harmless
+// here, but a race detector rightly reports it).
 static int
 anyrunnable(void)
 {
   struct proc *p;
+  int found = 0;
 
+  acquire(&ptable.lock);
   for(p = ptable.proc; p < &ptable.proc[NPROC]; p++)
-    if(*(volatile enum procstate *)&p->state == RUNNABLE)
-      return 1;
-  return 0;
+    if(p->state == RUNNABLE){
+      found = 1;
+      break;
+    }
+  release(&ptable.lock);
+  return found;
 }
 
 // Each CPU runs this loop forever: pick a RUNNABLE process in turn,

@@ -53,13 +53,13 @@ sockalloc(int port, int owner, enum sockstate state)
 
   for(s = st.sock; s < &st.sock[NSOCK]; s++){
     if(s->state == SK_FREE){
-      s->state = state;
+      s->state = state;  // race(sock): what connect tests unlocked
       s->port = port;
       s->owner = owner;
       s->peer = 0;
       s->full = 0;
       s->len = 0;
-      st.port[port] = s;
+      st.port[port] = s;  // race(sock): what connect looks up unlocked
       return s;
     }
   }
@@ -78,8 +78,8 @@ sockfree(struct sock *s)
     p->peer = 0;          // race(sock)
     wakeup(p);
   }
-  st.port[s->port] = 0;
-  s->state = SK_FREE;
+  st.port[s->port] = 0;  // race(sock): connect looks it up unlocked
+  s->state = SK_FREE;    // race(sock): connect tests it unlocked
   s->peer = 0;
   s->full = 0;
   s->gen++;
@@ -154,6 +154,17 @@ sockconnect(int port, char *host)
   if(port < 0 || port >= NPORT)
     return E_INVALID_ARG;
 
+#ifdef RACE_SOCK
+  // Planted mistake (make RACE=sock): the listener is looked up and its
+  // state tested before the lock is taken, and not again after. A client
+  // polling for a listener reads what listen() is writing on another
+  // CPU, and two clients that test at once both connect to one listener.
+  if((srv = st.port[port]) == 0)    // race(sock): unlocked
+    return E_NOTFOUND;
+  if(srv->state != SK_LISTEN)       // race(sock): unlocked
+    return E_WRONG_STATE;
+  acquire(&st.lock);
+#else
   acquire(&st.lock);
   if((srv = st.port[port]) == 0){
     release(&st.lock);
@@ -163,6 +174,7 @@ sockconnect(int port, char *host)
     release(&st.lock);
     return E_WRONG_STATE;
   }
+#endif
   // The highest free port.
   for(lport = NPORT-1; lport >= 0; lport--)
     if(st.port[lport] == 0)
@@ -173,7 +185,7 @@ sockconnect(int port, char *host)
   }
   s->peer = srv;
   srv->peer = s;
-  srv->state = SK_CONNECTED;
+  srv->state = SK_CONNECTED;  // race(sock): another client's unlocked test
   wakeup(srv);
   release(&st.lock);
   return lport;

@@ -29,7 +29,7 @@ UPROGS = \
 
 # Programs that show a planted mistake's damage (make RACE=..., README.md);
 # the Makefile adds them to UPROGS only in RACE builds.
-RACEPROGS = user/_racepipe
+RACEPROGS = user/_racepipe user/_racesock user/_racemem
 
 UCLEAN = user/*.o user/*.d user/_* user/*.asm user/*.sym \
 	user/initcode user/initcode.out
