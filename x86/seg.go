@@ -389,8 +389,17 @@ func (c *CPU) sysPush(d desc, sel uint16, esp uint32, vals []uint32, sz uint8) u
 		if !big {
 			esp &= 0xFFFF
 		}
-		if !(d.typ()&4 != 0) && esp+uint32(sz)-1 > limit {
+		if d.typ()&4 == 0 && esp+uint32(sz)-1 > limit {
 			c.raise(vecSS, uint32(sel&^3))
+		}
+		if d.typ()&4 != 0 { // expand-down: offsets above the limit, up to 64 KB or 4 GB
+			upper := uint32(0xFFFF)
+			if big {
+				upper = 0xFFFFFFFF
+			}
+			if esp <= limit || esp+uint32(sz)-1 > upper || esp+uint32(sz)-1 < esp {
+				c.raise(vecSS, uint32(sel&^3))
+			}
 		}
 		if sz == 4 {
 			c.swr32(base+esp, v)

@@ -126,6 +126,13 @@ func (e *Engine) SetSeg(s int, sel uint16) error {
 	return check("seg write", C.regWrite32(e.h, segs[s], C.uint32_t(sel)))
 }
 
+// Seg returns the selector in segment register s (0=ES .. 5=GS).
+func (e *Engine) Seg(s int) (uint16, error) {
+	var v C.uint32_t
+	err := check("seg read", C.regRead32(e.h, segs[s], &v))
+	return uint16(v), err
+}
+
 // SetGDTR sets the global descriptor table register.
 func (e *Engine) SetGDTR(base, limit uint32) error {
 	return check("gdtr write", C.setDTR(e.h, C.UC_X86_REG_GDTR, C.uint32_t(base), C.uint32_t(limit)))
