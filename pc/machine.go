@@ -175,6 +175,9 @@ func New(cfg Config) (*Machine, error) {
 			return nil, fmt.Errorf("bios image: %d bytes; must be 64, 128, 192 or 256 KB", n)
 		}
 	}
+	if err := checkPortDevices(&cfg); err != nil {
+		return nil, err
+	}
 	m := &Machine{
 		cfg:     cfg,
 		rom:     cfg.BIOS,
@@ -209,11 +212,7 @@ func New(cfg Config) (*Machine, error) {
 		m.debugOut = append(m.debugOut, &debugPort{m: m, port: d.Port, name: d.Name, w: d.Out, last: -1})
 	}
 	if cfg.ExitPort != 0 {
-		size := cfg.ExitSize
-		if size <= 0 || size > 4 {
-			size = 1
-		}
-		m.debugExit = &debugExit{m: m, port: cfg.ExitPort, size: size, last: -1}
+		m.debugExit = &debugExit{m: m, port: cfg.ExitPort, size: cfg.ExitSize, last: -1}
 	}
 	m.buildPorts()
 	if err := m.boot(); err != nil {

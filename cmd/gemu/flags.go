@@ -787,6 +787,9 @@ func parseDevice(o *options, v string) error {
 		if o.exitPort == 0 {
 			return fmt.Errorf("iobase=0 is not allowed")
 		}
+		if last := uint32(o.exitPort) + uint32(o.exitSize) - 1; last > 0xFFFF {
+			return fmt.Errorf("isa-debug-exit: iobase=%#x,iosize=%d ends at port %#x, past the last I/O port 0xffff", o.exitPort, o.exitSize, last)
+		}
 	default:
 		return fmt.Errorf("unsupported device %q (isa-debugcon, isa-debug-exit)", kind)
 	}
