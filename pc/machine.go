@@ -75,6 +75,7 @@ const (
 	Halted                    // every CPU is halted and nothing can wake any of them
 	Budget                    // the instruction limit was reached
 	Reset                     // the guest reset the machine and NoReboot is set
+	DiskError                 // a host read or write of a disk image failed and its policy stops (disk.go)
 )
 
 // Result says how and why the machine stopped.
@@ -229,6 +230,7 @@ func (m *Machine) buildChips() {
 	m.ioapic.Deliver = m.deliver
 	m.ide = ide.New()
 	m.ide.IRQ = func(level bool) { m.setIRQ(14, level) }
+	m.ide.HostError = m.diskHostError
 	m.uart = uart.New(0x3F8)
 	m.com1 = &com1Port{u: m.uart}
 	m.uart.IRQ = func(level bool) { m.setIRQ(4, level) }

@@ -177,6 +177,7 @@ func TestBadInputExits(t *testing.T) {
 		{[]string{"-device", "e1000"}, "-device"},
 		{[]string{"-device", "isa-debug-exit,iosize=3"}, "-device"},
 		{[]string{"-device", "isa-debug-exit,iobase=0xffff,iosize=4"}, "past the last I/O port 0xffff"},
+		{[]string{"-drive", "file=" + good + ",werror=retry"}, "werror="},
 		{[]string{"-device", "isa-debug-exit,iobase=0xfffe,iosize=0x4"}, "ends at port 0x10001"},
 		{[]string{"-hda", good, "-device", "isa-debugcon,iobase=0x190,chardev=nope"}, "nope"},
 		{[]string{"-chardev", "socket,id=x,path=y"}, "-chardev"},
