@@ -26,7 +26,7 @@ func (d *failingDisk) WriteAt(p []byte, off int64) (int, error) {
 	}
 	return d.memDisk.WriteAt(p, off)
 }
-func (d *failingDisk) Name() string                         { return "/images/test.img" }
+func (d *failingDisk) Name() string                          { return "/images/test.img" }
 func (d *failingDisk) ErrorPolicy() (read, write ide.Policy) { return ide.PolicyStop, d.policy }
 
 // runDiskWriter boots testdata/diskw.bin from a disk whose writes fail from sector 12,
