@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gemu/ide"
+	"gemu/pc"
 	"gemu/qemulog"
 )
 
@@ -175,7 +176,7 @@ Standard options:
 -enable-kvm     the same as -accel kvm
 -smp [cpus=]N[,sockets=S][,cores=C][,threads=T]
                 processors, 1-8, all visible to the guest
--m [size=]SIZE  RAM in MB, or with a K, M or G suffix (default 512, at least 16)
+-m [size=]SIZE  RAM in MB, or with a K, M or G suffix (default 512, at least 1)
 -name NAME      the terminal window's title
 -k LANGUAGE     accepted and ignored: keys come from the terminal
 -usb            accepted and ignored: there is no USB controller
@@ -471,8 +472,8 @@ func parseMem(o *options, v string) error {
 		return fmt.Errorf("%s is not a whole number of MB", v)
 	}
 	mb := int(bytes >> 20)
-	if mb < 16 {
-		return fmt.Errorf("%d MB is too small (at least 16 MB)", mb)
+	if mb < pc.MinMemoryMB {
+		return fmt.Errorf("%s is too small (at least %d MB)", v, pc.MinMemoryMB)
 	}
 	if mb > 3584 {
 		return fmt.Errorf("%d MB is too large (at most 3584 MB)", mb)

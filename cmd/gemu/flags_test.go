@@ -147,7 +147,7 @@ func TestBadInputExits(t *testing.T) {
 		{[]string{"-smp", "two"}, "-smp"},
 		{[]string{"-smp", "4,sockets=3"}, "-smp"},
 		{[]string{"-smp", "2,bogus=1"}, "-smp"},
-		{[]string{"-m", "8"}, "-m"},
+		{[]string{"-m", "512K"}, "-m"},
 		{[]string{"-m", "lots"}, "-m"},
 		{[]string{"-m", "5G"}, "-m"},
 		{[]string{"-m", "-5"}, "-m"},
