@@ -23,7 +23,7 @@ import (
 
 // Limits of the configuration.
 const (
-	MaxCPUs       = 8  // xv6's NCPU
+	MaxCPUs       = 8 // xv6's NCPU
 	MinMemoryMB   = 1 // the first megabyte: real-mode programs, ROMs and the board's tables fit (small_test.go)
 	MaxMemoryMB   = 3584
 	DefaultMemory = 512 // MB, as xv6's Makefile asks qemu for
