@@ -214,15 +214,13 @@ func TestBadConfigs(t *testing.T) {
 		{Config{Disks: [2]ide.Disk{good, odd}}, "disk 1"},
 		{Config{CPUs: 9, Disks: [2]ide.Disk{good}}, "CPUs"},
 		{Config{CPUs: -1, Disks: [2]ide.Disk{good}}, "CPUs"},
-		{Config{MemoryMB: 8, Disks: [2]ide.Disk{good}}, "memory"},
+		{Config{MemoryMB: -1, Disks: [2]ide.Disk{good}}, "memory"},
+		{Config{MemoryMB: MaxMemoryMB + 1, Disks: [2]ide.Disk{good}}, "memory"},
 		{Config{BIOS: make([]byte, 1000)}, "bios"},
 		{Config{Kernel: &Multiboot{Image: []byte("hello")}}, "multiboot"},
 	} {
 		if tc.cfg.MemoryMB == 0 {
 			tc.cfg.MemoryMB = 32
-		}
-		if tc.want == "memory" {
-			tc.cfg.MemoryMB = 8
 		}
 		_, err := New(tc.cfg)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
