@@ -468,6 +468,45 @@ gates_done:
 	clts
 tasks_done:
 
+	/* ---- real mode with a 32-bit stack segment still cached (B=1): ESP moves ---- */
+	FLAT
+	POST 0x60
+	ljmp $0x18, $ROM(to_real16)
+	.code16
+to_real16:
+	mov $0x28, %ax
+	mov %ax, %ss
+	mov $0x10000, %esp
+	mov %cr0, %eax
+	and $~1, %eax
+	mov %eax, %cr0
+	ljmp $0xf000, $ROM(real_big)
+real_big:
+	mov $0x5aa5, %ax
+	push %ax
+	REC 0x90, %esp, 0xfffe
+	movzwl %ss:(%esp), %ecx
+	REC 0x91, %ecx, 0x5aa5
+	pop %cx
+	REC 0x92, %esp, 0x10000
+	testb $2, SKIP
+	jnz 1f
+	movw $ROM(real_int60), 0x60*4	/* an IVT interrupt pushes on the 32-bit stack too */
+	movw $0xf000, 0x60*4+2
+	lidtl %cs:ROM(ivtdesc)		/* real mode takes the IVT from IDTR too */
+	int $0x60
+	REC 0x94, %esp, 0x10000
+1:	mov %cr0, %eax
+	or $1, %eax
+	mov %eax, %cr0
+	lidtl %cs:ROM(idtdesc)
+	ljmpl $0x08, $ROM(report_pm)
+real_int60:
+	REC 0x93, %esp, 0xfffa
+	iret
+	.code32
+report_pm:
+
 	/* ---- the end: list the failed checks ---- */
 	FLAT
 	POST 0x7f
@@ -700,6 +739,9 @@ gdtdesc:
 idtdesc:
 	.word 0x7ff
 	.long IDT_RAM
+ivtdesc:
+	.word 0x3ff
+	.long 0
 
 msg_start:	.asciz "rom_cpu: start\n"
 msg_pass:	.asciz "rom_cpu: PASS\n"
