@@ -201,3 +201,39 @@ func TestPopSSMixedSizes(t *testing.T) {
 		t.Errorf("ESP %#x, slot %#x; want 0x2FFFC and 0xCAFEF00D", c2.Reg[ESP], b2.r32(stk16Base+0xFFFC))
 	}
 }
+
+// An interrupt into ring 0 whose TSS stack is an expand-down 16-bit segment (limit 0xFFF:
+// offsets 0x1000-0xFFFF): a frame that fits is pushed; one that would go below the limit
+// raises #SS, and with the same stack for #SS and #DF the CPU shuts down instead of writing
+// under the limit.
+func TestIntOntoExpandDownStack(t *testing.T) {
+	for _, tc := range []struct {
+		esp0 uint32
+		ok   bool
+	}{{0x1014, true}, {0x1010, false}} {
+		c, b := newStack16(t)
+		binary.LittleEndian.PutUint64(b.ram[gdtBase+8*9:], segDesc(0x300000, 0x0FFF, 0x96, 0))
+		c.GDTR.Limit = 8*10 - 1
+		b.w32(tssBase+4, tc.esp0)
+		b.w32(tssBase+8, 0x48)
+		for _, v := range []int{0x51, vecSS, vecDF} {
+			setGate(b, v, selCode0, 0x7480, 0xE, 3)
+		}
+		b.put(0x7480, []byte{0xF4})
+		b.put(stkCode, enterUser(0x7500, 0x48000))
+		b.put(0x7500, []byte{0xCD, 0x51})
+		r := c.Run(100)
+		if tc.ok {
+			if r != StopHalt || c.Reg[ESP]&0xFFFF != tc.esp0-20 || b.r32(0x300000+tc.esp0-20) != 0x7502 {
+				t.Errorf("ESP0 %#x: stopped %v, SP %#x, frame EIP %#x; want the 20-byte frame", tc.esp0, r, c.Reg[ESP]&0xFFFF, b.r32(0x300000+tc.esp0-20))
+			}
+			continue
+		}
+		if r != StopTripleFault {
+			t.Errorf("ESP0 %#x: stopped %v (SP %#x), want a shutdown: the frame runs below the limit", tc.esp0, r, c.Reg[ESP]&0xFFFF)
+		}
+		if b.r32(0x300000+0xFFC) != 0 {
+			t.Errorf("ESP0 %#x: wrote %#x below the expand-down limit", tc.esp0, b.r32(0x300000+0xFFC))
+		}
+	}
+}
