@@ -183,9 +183,16 @@ func (c *IDE) loadBlock(d *drive) {
 	}
 	d.buf = d.buf[:n*SectorSize]
 	if _, err := d.disk.ReadAt(d.buf, d.lba*SectorSize); err != nil {
-		c.setAddress(d.lba)
-		c.abort(d, UNC)
-		return
+		switch c.hostError(d, false, n, err) {
+		case PolicyStop:
+			return
+		case PolicyIgnore:
+			clear(d.buf)
+		default:
+			c.setAddress(d.lba)
+			c.abort(d, UNC)
+			return
+		}
 	}
 	c.reads += uint64(n)
 	d.pos = 0
@@ -235,9 +242,15 @@ func (c *IDE) acceptBlock(d *drive) bool {
 func (c *IDE) blockWritten(d *drive) {
 	n := d.blockLen()
 	if _, err := d.disk.WriteAt(d.buf, d.lba*SectorSize); err != nil {
-		c.setAddress(d.lba)
-		c.abort(d, ABRT)
-		return
+		switch c.hostError(d, true, n, err) {
+		case PolicyStop:
+			return
+		case PolicyIgnore:
+		default:
+			c.setAddress(d.lba)
+			c.abort(d, ABRT)
+			return
+		}
 	}
 	c.writes += uint64(n)
 	d.lba += int64(n)
@@ -295,8 +308,14 @@ type syncer interface{ Sync() error }
 func (c *IDE) flush(d *drive) {
 	if s, ok := d.disk.(syncer); ok {
 		if err := s.Sync(); err != nil {
-			c.abort(d, ABRT)
-			return
+			switch c.hostError(d, true, 0, err) {
+			case PolicyStop:
+				return
+			case PolicyIgnore:
+			default:
+				c.abort(d, ABRT)
+				return
+			}
 		}
 	}
 	c.done(d)

@@ -8,7 +8,12 @@ import (
 // FileDisk is a raw disk image file; writes go straight to the file.
 type FileDisk struct {
 	f    *os.File
+	path string
 	size int64
+
+	// ReadPolicy and WritePolicy say what failed host reads and writes do (PolicyStop, the
+	// zero value, unless set).
+	ReadPolicy, WritePolicy Policy
 }
 
 // OpenFileDisk opens a raw image read-write and checks its size is a positive multiple of 512.
@@ -26,7 +31,7 @@ func OpenFileDisk(path string) (*FileDisk, error) {
 		f.Close()
 		return nil, fmt.Errorf("disk image %s: size %d is not a positive multiple of 512", path, st.Size())
 	}
-	return &FileDisk{f: f, size: st.Size()}, nil
+	return &FileDisk{f: f, path: path, size: st.Size()}, nil
 }
 
 // ReadAt reads from the image.
@@ -43,3 +48,9 @@ func (d *FileDisk) Sync() error { return d.f.Sync() }
 
 // Close closes the image file.
 func (d *FileDisk) Close() error { return d.f.Close() }
+
+// Name returns the image's path, for messages.
+func (d *FileDisk) Name() string { return d.path }
+
+// ErrorPolicy returns ReadPolicy and WritePolicy (ErrorPolicies).
+func (d *FileDisk) ErrorPolicy() (read, write Policy) { return d.ReadPolicy, d.WritePolicy }

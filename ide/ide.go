@@ -68,6 +68,10 @@ type IDE struct {
 	// IRQ drives interrupt line 14. Set by the board; nil-safe.
 	IRQ func(level bool)
 
+	// HostError, if set, hears of every failed host read or write of a disk image (after
+	// the drive's policy decided what the guest sees). Set by the board.
+	HostError func(e HostError)
+
 	drive [2]drive
 
 	// The task file: written to both devices, read from the selected one.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -416,26 +417,140 @@ func TestNIENAndReset(t *testing.T) {
 	}
 }
 
-// badDisk fails every read and write.
-type badDisk struct{}
+// badDisk fails every read and write with err (a plain error if nil), under policies.
+type badDisk struct {
+	err         error
+	read, write Policy
+}
 
-func (badDisk) ReadAt([]byte, int64) (int, error)  { return 0, errors.New("boom") }
-func (badDisk) WriteAt([]byte, int64) (int, error) { return 0, errors.New("boom") }
-func (badDisk) Size() int64                        { return 4096 }
+func (b badDisk) fail() error {
+	if b.err != nil {
+		return b.err
+	}
+	return errors.New("boom")
+}
+func (b badDisk) ReadAt([]byte, int64) (int, error)  { return 0, b.fail() }
+func (b badDisk) WriteAt([]byte, int64) (int, error) { return 0, b.fail() }
+func (badDisk) Size() int64                          { return 4096 }
+func (b badDisk) ErrorPolicy() (read, write Policy)  { return b.read, b.write }
 
-func TestIOErrors(t *testing.T) {
-	r := newRig(t, badDisk{})
-	r.start(0, 0, 1, 0x20)
+// With werror=report and rerror=report the guest sees the error: UNC for a read, ABRT for
+// a write, and the board hears of both without being asked to stop.
+func TestIOErrorsReported(t *testing.T) {
+	r := newRig(t, badDisk{read: PolicyReport, write: PolicyReport})
+	var seen []HostError
+	r.c.HostError = func(e HostError) { seen = append(seen, e) }
+	r.start(0, 3, 1, 0x20)
 	if st, e := r.c.In(Status, 1), r.c.In(Error, 1); st&ERR == 0 || e != UNC {
 		t.Errorf("failed read: status %#x error %#x", st, e)
 	}
-	r.start(0, 0, 1, 0x30)
+	r.start(0, 5, 1, 0x30)
 	r.outsl(make([]byte, 512))
-	if st := r.c.In(Status, 1); st&ERR == 0 {
-		t.Errorf("failed write: status %#x", st)
+	if st, e := r.c.In(Status, 1), r.c.In(Error, 1); st&ERR == 0 || e != ABRT {
+		t.Errorf("failed write: status %#x error %#x", st, e)
 	}
 	if rd, wr := r.c.Activity(); rd != 0 || wr != 0 {
 		t.Errorf("failed I/O counted: %d %d", rd, wr)
+	}
+	if len(seen) != 2 || seen[0].Write || seen[0].LBA != 3 || seen[0].Stop || !seen[1].Write || seen[1].LBA != 5 || seen[1].Stop {
+		t.Errorf("board heard %+v", seen)
+	}
+}
+
+// By default (and with werror=stop) a failed transfer asks the board to stop and leaves
+// the drive busy with no interrupt: the guest sees no error, no completion.
+func TestIOErrorsStop(t *testing.T) {
+	for _, write := range []bool{false, true} {
+		r := newRig(t, badDisk{})
+		var seen []HostError
+		r.c.HostError = func(e HostError) { seen = append(seen, e) }
+		if write {
+			r.start(0, 7, 2, 0x30)
+			r.outsl(make([]byte, 512))
+		} else {
+			r.start(0, 7, 2, 0x20)
+		}
+		rises := r.rises
+		if st := r.c.In(Status, 1); st&BSY == 0 || st&ERR != 0 || st&DRQ != 0 {
+			t.Errorf("write %v: status %#x, want busy", write, st)
+		}
+		if len(seen) != 1 || !seen[0].Stop || seen[0].Write != write || seen[0].LBA != 7 || seen[0].Err == nil {
+			t.Errorf("write %v: board heard %+v", write, seen)
+		}
+		if r.rises != rises || r.line {
+			t.Errorf("write %v: an interrupt after the failed transfer", write)
+		}
+	}
+}
+
+// werror=enospc stops for a full host disk and reports anything else.
+func TestIOErrorsENOSPC(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		stop bool
+	}{{&os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}, true}, {errors.New("boom"), false}} {
+		r := newRig(t, badDisk{err: tc.err, write: PolicyENOSPC})
+		var seen []HostError
+		r.c.HostError = func(e HostError) { seen = append(seen, e) }
+		r.start(0, 1, 1, 0x30)
+		r.outsl(make([]byte, 512))
+		st := r.c.In(Status, 1)
+		if tc.stop && (st&BSY == 0 || len(seen) != 1 || !seen[0].Stop) {
+			t.Errorf("%v: status %#x, board heard %+v; want a stop", tc.err, st, seen)
+		}
+		if !tc.stop && (st&ERR == 0 || len(seen) != 1 || seen[0].Stop) {
+			t.Errorf("%v: status %#x, board heard %+v; want the guest told", tc.err, st, seen)
+		}
+	}
+}
+
+// A real file descriptor that cannot write (the image opened read-only): the write fails
+// in the host, the sectors written before it are in the file, and the board is told.
+func TestIOErrorsFileDescriptor(t *testing.T) {
+	_, path := tempDisk(t, make([]byte, 8*SectorSize))
+	rw, err := OpenFileDisk(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw.Close()
+	ro, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	for _, pol := range []Policy{PolicyStop, PolicyReport} {
+		d := &FileDisk{f: ro, path: path, size: 8 * SectorSize, WritePolicy: pol}
+		r := newRig(t, d)
+		var seen []HostError
+		r.c.HostError = func(e HostError) { seen = append(seen, e) }
+		r.start(0, 2, 1, 0x30)
+		r.outsl(pattern(1))
+		st := r.c.In(Status, 1)
+		if len(seen) != 1 || !errors.Is(seen[0].Err, syscall.EBADF) || seen[0].LBA != 2 {
+			t.Errorf("policy %d: board heard %+v, want EBADF at sector 2", pol, seen)
+		}
+		if pol == PolicyStop && st&BSY == 0 || pol == PolicyReport && st&ERR == 0 {
+			t.Errorf("policy %d: status %#x", pol, st)
+		}
+	}
+	// A working descriptor on the same file: the data lands.
+	r := newRig(t, rw)
+	r.start(0, 1, 1, 0x30)
+	r.outsl(pattern(1))
+	got, _ := os.ReadFile(path)
+	if !bytes.Equal(got[SectorSize:2*SectorSize], pattern(1)) {
+		t.Error("write through the read-write descriptor missing")
+	}
+}
+
+func TestParsePolicy(t *testing.T) {
+	for s, want := range map[string]Policy{"stop": PolicyStop, "report": PolicyReport, "enospc": PolicyENOSPC, "ignore": PolicyIgnore} {
+		if p, err := ParsePolicy(s); err != nil || p != want {
+			t.Errorf("ParsePolicy(%q) = %v, %v", s, p, err)
+		}
+	}
+	if _, err := ParsePolicy("retry"); err == nil {
+		t.Error("ParsePolicy accepted retry")
 	}
 }
 

@@ -1,6 +1,7 @@
 package pc
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"strings"
@@ -213,15 +214,13 @@ func TestBadConfigs(t *testing.T) {
 		{Config{Disks: [2]ide.Disk{good, odd}}, "disk 1"},
 		{Config{CPUs: 9, Disks: [2]ide.Disk{good}}, "CPUs"},
 		{Config{CPUs: -1, Disks: [2]ide.Disk{good}}, "CPUs"},
-		{Config{MemoryMB: 8, Disks: [2]ide.Disk{good}}, "memory"},
+		{Config{MemoryMB: -1, Disks: [2]ide.Disk{good}}, "memory"},
+		{Config{MemoryMB: MaxMemoryMB + 1, Disks: [2]ide.Disk{good}}, "memory"},
 		{Config{BIOS: make([]byte, 1000)}, "bios"},
 		{Config{Kernel: &Multiboot{Image: []byte("hello")}}, "multiboot"},
 	} {
 		if tc.cfg.MemoryMB == 0 {
 			tc.cfg.MemoryMB = 32
-		}
-		if tc.want == "memory" {
-			tc.cfg.MemoryMB = 8
 		}
 		_, err := New(tc.cfg)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -264,5 +263,42 @@ func TestPortMapHasThePlatformPorts(t *testing.T) {
 	}
 	if p, _ := b.Page(0xFEE00000); p != nil {
 		t.Error("LAPIC page is mapped as RAM")
+	}
+}
+
+// resetROM is a 64 KB ROM whose reset vector runs code.
+func resetROM(code []byte) []byte {
+	rom := bytes.Repeat([]byte{0xF4}, 64<<10)
+	copy(rom[0xFFF0:], code)
+	return rom
+}
+
+// A port device's range must lie in the 64 KB I/O space: isa-debug-exit at 0xFFFF with 4
+// ports used to wrap to 0xFFFF-0x0002 and decode nothing. One that ends at 0xFFFF works.
+func TestPortRangesStayInIOSpace(t *testing.T) {
+	for _, tc := range []struct {
+		port uint16
+		size int
+		want string
+	}{
+		{0xFFFF, 4, "ports 0xffff-0x10002 leave the I/O port space"},
+		{0xFFFE, 4, "ports 0xfffe-0x10001 leave"},
+		{0xF4, 3, "iosize 3"},
+	} {
+		_, err := New(Config{BIOS: resetROM(nil), ExitPort: tc.port, ExitSize: tc.size})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("isa-debug-exit %#x/%d: error %v, want one naming %q", tc.port, tc.size, err, tc.want)
+		}
+	}
+	// mov dx, 0xffff; mov al, 5; out dx, al
+	m, err := New(Config{BIOS: resetROM([]byte{0xBA, 0xFF, 0xFF, 0xB0, 0x05, 0xEE, 0xF4}), ExitPort: 0xFFFC, ExitSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.PortMap(), "fffc-ffff isa-debug-exit") {
+		t.Errorf("port map lacks fffc-ffff isa-debug-exit:\n%s", m.PortMap())
+	}
+	if r := runToEnd(t, m, 1e6); r.Reason != DebugExit || r.Status != 11 {
+		t.Errorf("stopped with %+v, want isa-debug-exit status 11", r)
 	}
 }

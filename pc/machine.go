@@ -23,8 +23,8 @@ import (
 
 // Limits of the configuration.
 const (
-	MaxCPUs       = 8  // xv6's NCPU
-	MinMemoryMB   = 16 // below this nothing useful boots
+	MaxCPUs       = 8 // xv6's NCPU
+	MinMemoryMB   = 1 // the first megabyte: real-mode programs, ROMs and the board's tables fit (small_test.go)
 	MaxMemoryMB   = 3584
 	DefaultMemory = 512 // MB, as xv6's Makefile asks qemu for
 	DefaultSlice  = 4096
@@ -76,6 +76,7 @@ const (
 	Halted                    // every CPU is halted and nothing can wake any of them
 	Budget                    // the instruction limit was reached
 	Reset                     // the guest reset the machine and NoReboot is set
+	DiskError                 // a host read or write of a disk image failed and its policy stops (disk.go)
 )
 
 // Result says how and why the machine stopped.
@@ -177,6 +178,9 @@ func New(cfg Config) (*Machine, error) {
 			return nil, fmt.Errorf("bios image: %d bytes; must be 64, 128, 192 or 256 KB", n)
 		}
 	}
+	if err := checkPortDevices(&cfg); err != nil {
+		return nil, err
+	}
 	m := &Machine{
 		cfg:     cfg,
 		rom:     cfg.BIOS,
@@ -211,11 +215,7 @@ func New(cfg Config) (*Machine, error) {
 		m.debugOut = append(m.debugOut, &debugPort{m: m, port: d.Port, name: d.Name, w: d.Out, last: -1})
 	}
 	if cfg.ExitPort != 0 {
-		size := cfg.ExitSize
-		if size <= 0 || size > 4 {
-			size = 1
-		}
-		m.debugExit = &debugExit{m: m, port: cfg.ExitPort, size: size, last: -1}
+		m.debugExit = &debugExit{m: m, port: cfg.ExitPort, size: cfg.ExitSize, last: -1}
 	}
 	m.buildPorts()
 	if err := m.boot(); err != nil {
@@ -232,6 +232,7 @@ func (m *Machine) buildChips() {
 	m.ioapic.Deliver = m.deliver
 	m.ide = ide.New()
 	m.ide.IRQ = func(level bool) { m.setIRQ(14, level) }
+	m.ide.HostError = m.diskHostError
 	m.uart = uart.New(0x3F8)
 	m.com1 = &com1Port{u: m.uart}
 	m.uart.IRQ = func(level bool) { m.setIRQ(4, level) }

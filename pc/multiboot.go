@@ -204,7 +204,9 @@ func (m *Machine) writeMultibootInfo(k *Multiboot, addr uint32) (uint32, error) 
 	region(0, ebdaSeg<<4, 1)
 	region(ebdaSeg<<4, 0xA0000-ebdaSeg<<4, 2)
 	region(0xF0000, 0x10000, 2)
-	region(0x100000, ram-0x100000, 1)
+	if ram > 0x100000 { // a 1 MB machine has nothing above 1 MB to describe
+		region(0x100000, ram-0x100000, 1)
+	}
 
 	info := alignUp(addr, pageSize)
 	modList := info + mbInfoSize

@@ -57,6 +57,25 @@ func (m *Machine) portMap() []portRange {
 	return t
 }
 
+// checkPortDevices checks the port devices the configuration adds: each range must lie in
+// the 64 KB I/O space (a range past 0xFFFF would wrap to port 0). An isa-debug-exit width of
+// 0 becomes 1.
+func checkPortDevices(cfg *Config) error {
+	if cfg.ExitPort == 0 {
+		return nil
+	}
+	if cfg.ExitSize == 0 {
+		cfg.ExitSize = 1
+	}
+	if s := cfg.ExitSize; s != 1 && s != 2 && s != 4 {
+		return fmt.Errorf("isa-debug-exit: iosize %d: must be 1, 2 or 4", s)
+	}
+	if last := uint32(cfg.ExitPort) + uint32(cfg.ExitSize) - 1; last > 0xFFFF {
+		return fmt.Errorf("isa-debug-exit: ports %#x-%#x leave the I/O port space (0-0xffff)", cfg.ExitPort, last)
+	}
+	return nil
+}
+
 // buildPorts turns the port map into the dispatch index.
 func (m *Machine) buildPorts() {
 	m.portTab = m.portMap()

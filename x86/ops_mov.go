@@ -290,8 +290,12 @@ func opPopSeg(c *CPU, in *insn) {
 		s = GS
 	}
 	v := c.popPeek(0, in.opsz)
+	// SP moves by the stack segment in force when the pop reads it: pop ss from a 16-bit
+	// stack changes only SP (wrapping at 64 KB) even when the new SS is 32-bit.
+	m := c.spm
+	esp := c.Reg[ESP]&^m | (c.Reg[ESP]+uint32(in.opsz))&m
 	c.loadSeg(s, uint16(v))
-	c.spInc(uint32(in.opsz))
+	c.Reg[ESP] = esp
 }
 
 func opPusha(c *CPU, in *insn) {
@@ -328,11 +332,8 @@ func opEnter(c *CPU, in *insn) {
 	frame := sp
 	if level > 0 {
 		for i := uint32(1); i < level; i++ {
-			if in.opsz == 4 {
-				bp = bp&^m | (bp-4)&m
-			} else {
-				bp = bp&^0xFFFF | (bp-2)&0xFFFF
-			}
+			// The frame pointers are read at EBP-k*size, wrapped by the stack's size.
+			bp = bp&^m | (bp-sz)&m
 			v := c.rd(SS, bp&m, int(sz))
 			sp = (sp - sz) & m
 			c.wr(SS, sp, int(sz), v)

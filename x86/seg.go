@@ -314,22 +314,20 @@ func (c *CPU) farCall(sel uint16, off uint32, opsz uint8) {
 	ndpl := td.dpl()
 	nss, nesp := c.tssStack(ndpl, 0)
 	ssd := c.checkNewSS(nss, ndpl, 0)
+	// In the SDM's order: the old SS:ESP first, then each parameter read from the old stack
+	// and pushed (an inner stack that overlaps the outer one sees its own writes), then CS:EIP.
 	nparam := int(d.hi & 0x1F)
-	params := make([]uint32, nparam)
-	oldSS, oldESP := uint32(c.Seg[SS].Sel), c.Reg[ESP]
-	for k := 0; k < nparam; k++ {
-		if gsz == 4 {
-			params[k] = c.rd32(SS, c.spAdd(uint32(4*k)))
-		} else {
-			params[k] = uint32(c.rd16(SS, c.spAdd(uint32(2*k))))
-		}
-	}
-	vals := []uint32{oldSS, oldESP}
+	nesp = c.sysPush(ssd, nss, nesp, []uint32{uint32(c.Seg[SS].Sel), c.Reg[ESP]}, gsz)
 	for k := nparam - 1; k >= 0; k-- {
-		vals = append(vals, params[k])
+		var v [1]uint32
+		if gsz == 4 {
+			v[0] = c.rd32(SS, c.spAdd(uint32(4*k)))
+		} else {
+			v[0] = uint32(c.rd16(SS, c.spAdd(uint32(2*k))))
+		}
+		nesp = c.sysPush(ssd, nss, nesp, v[:], gsz)
 	}
-	vals = append(vals, retCS, retEIP)
-	nesp = c.sysPush(ssd, nss, nesp, vals, gsz)
+	nesp = c.sysPush(ssd, nss, nesp, []uint32{retCS, retEIP}, gsz)
 	c.Seg[SS] = ssd.seg(nss)
 	c.setSP(nesp, ssd)
 	c.loadCS(tsel, td, ndpl)
@@ -389,8 +387,17 @@ func (c *CPU) sysPush(d desc, sel uint16, esp uint32, vals []uint32, sz uint8) u
 		if !big {
 			esp &= 0xFFFF
 		}
-		if !(d.typ()&4 != 0) && esp+uint32(sz)-1 > limit {
+		if d.typ()&4 == 0 && esp+uint32(sz)-1 > limit {
 			c.raise(vecSS, uint32(sel&^3))
+		}
+		if d.typ()&4 != 0 { // expand-down: offsets above the limit, up to 64 KB or 4 GB
+			upper := uint32(0xFFFF)
+			if big {
+				upper = 0xFFFFFFFF
+			}
+			if esp <= limit || esp+uint32(sz)-1 > upper || esp+uint32(sz)-1 < esp {
+				c.raise(vecSS, uint32(sel&^3))
+			}
 		}
 		if sz == 4 {
 			c.swr32(base+esp, v)

@@ -285,7 +285,9 @@ func (c *CPU) segRanges(i int) {
 	k.base = s.Base
 	if i == SS {
 		c.spm = 0xFFFF
-		if s.Attr&0x4000 != 0 && c.CR0&cr0PE != 0 {
+		// The B bit counts in real mode too: a 32-bit SS still cached after leaving
+		// protected mode gives a 32-bit stack (real-mode loads keep the attributes).
+		if s.Attr&0x4000 != 0 {
 			c.spm = 0xFFFFFFFF
 		}
 	}

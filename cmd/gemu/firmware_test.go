@@ -84,3 +84,14 @@ func TestStopReports(t *testing.T) {
 		t.Errorf("power-off: status %d, stdout %q", st, stdout)
 	}
 }
+
+// TestBIOSSmallMemory: `gemu -bios ROM -m 1` and `-m 2` run the ROM to its exit.
+func TestBIOSSmallMemory(t *testing.T) {
+	for _, m := range []string{"1", "2M"} {
+		_, stderr, st := runGemu(t, time.Minute, nil, "-bios", testdata+"rom.bin", "-m", m, "-display", "none",
+			"-device", "isa-debug-exit,iobase=0xf4,iosize=0x4")
+		if st != 7 {
+			t.Errorf("-m %s: exit status %d, want 7; stderr %q", m, st, stderr)
+		}
+	}
+}

@@ -1,17 +1,22 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"gemu/ide"
+	"gemu/pc"
 	"gemu/qemulog"
 )
 
 // options is a parsed command line.
 type options struct {
-	drives    [2]string // disk image paths by IDE index (0 master, 1 slave)
+	drives    [2]string     // disk image paths by IDE index (0 master, 1 slave)
+	rerror    [2]ide.Policy // -drive rerror= by IDE index (stop unless given)
+	werror    [2]ide.Policy // -drive werror= by IDE index (stop unless given)
 	smp       int
 	memMB     int
 	nographic bool
@@ -178,7 +183,7 @@ Standard options:
 -enable-kvm     the same as -accel kvm
 -smp [cpus=]N[,sockets=S][,cores=C][,threads=T]
                 processors, 1-8, all visible to the guest
--m [size=]SIZE  RAM in MB, or with a K, M or G suffix (default 512, at least 16)
+-m [size=]SIZE  RAM in MB, or with a K, M or G suffix (default 512, at least 1)
 -name NAME      the terminal window's title
 -k LANGUAGE     accepted and ignored: keys come from the terminal
 -usb            accepted and ignored: there is no USB controller
@@ -187,7 +192,11 @@ Block device options:
 -hda FILE       IDE disk 0, the boot disk (written through to the file)
 -hdb FILE       IDE disk 1, xv6's file system
 -drive file=FILE[,index=0|1][,media=disk][,format=raw][,if=ide][,cache=...]
-                an IDE disk
+      [,werror=stop|report|enospc|ignore][,rerror=stop|report|ignore]
+                an IDE disk; a failed host write (read) stops the machine with a
+                message and exit status 1 unless werror (rerror) says otherwise:
+                report gives the guest an I/O error, enospc stops only when the
+                host is out of space
 -snapshot       write to temporary copies of the disk images, discarded at exit
 -boot [order=]c[,menu=on|off][,...]
                 boot from the hard disk (the only boot device)
@@ -373,7 +382,11 @@ func parseDrive(o *options, v string) error {
 			if val != "ide" {
 				return fmt.Errorf("if=%s: only if=ide is supported", val)
 			}
-		case "cache", "aio", "discard", "werror", "rerror":
+		case "werror", "rerror":
+			if _, err := ide.ParsePolicy(val); err != nil {
+				return fmt.Errorf("%s=%w", k, err)
+			}
+		case "cache", "aio", "discard":
 			// Host caching policies: writes always go straight to the file.
 		default:
 			return fmt.Errorf("unknown drive option %q", k)
@@ -393,7 +406,13 @@ func parseDrive(o *options, v string) error {
 			return fmt.Errorf("no free IDE index (only 0 and 1)")
 		}
 	}
-	return setDrive(o, idx, file)
+	if err := setDrive(o, idx, file); err != nil {
+		return err
+	}
+	// A failed host read or write stops the machine unless werror/rerror say otherwise.
+	o.rerror[idx], _ = ide.ParsePolicy(cmp.Or(kv["rerror"], "stop"))
+	o.werror[idx], _ = ide.ParsePolicy(cmp.Or(kv["werror"], "stop"))
+	return nil
 }
 
 func parseSMP(o *options, v string) error {
@@ -463,8 +482,8 @@ func parseMem(o *options, v string) error {
 		return fmt.Errorf("%s is not a whole number of MB", v)
 	}
 	mb := int(bytes >> 20)
-	if mb < 16 {
-		return fmt.Errorf("%d MB is too small (at least 16 MB)", mb)
+	if mb < pc.MinMemoryMB {
+		return fmt.Errorf("%s is too small (at least %d MB)", v, pc.MinMemoryMB)
 	}
 	if mb > 3584 {
 		return fmt.Errorf("%d MB is too large (at most 3584 MB)", mb)
@@ -796,6 +815,9 @@ func parseDevice(o *options, v string) error {
 		}
 		if o.exitPort == 0 {
 			return fmt.Errorf("iobase=0 is not allowed")
+		}
+		if last := uint32(o.exitPort) + uint32(o.exitSize) - 1; last > 0xFFFF {
+			return fmt.Errorf("isa-debug-exit: iobase=%#x,iosize=%d ends at port %#x, past the last I/O port 0xffff", o.exitPort, o.exitSize, last)
 		}
 	default:
 		return fmt.Errorf("unsupported device %q (isa-debugcon, isa-debug-exit)", kind)

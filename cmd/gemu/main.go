@@ -219,6 +219,7 @@ func (s *session) config(o *options, stdout io.Writer) (*pc.Config, error) {
 			closeDisks(cfg)
 			return nil, fmt.Errorf("drive %d: %w", i, err)
 		}
+		d.ReadPolicy, d.WritePolicy = o.rerror[i], o.werror[i]
 		cfg.Disks[i] = d
 		lock, err := lockImage(path)
 		if err != nil {

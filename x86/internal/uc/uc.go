@@ -31,6 +31,28 @@ static uc_err addIntrHook(uc_engine *uc, intrState *s) {
 	return uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)onIntr, s, 1, 0);
 }
 
+// outLog records the OUT instructions Unicorn executes: port, size and value per entry.
+#define OUTMAX 65536
+typedef struct {
+	uint32_t n;
+	uint32_t rec[3 * OUTMAX];
+} outLog;
+
+static void onOut(uc_engine *uc, uint32_t port, int size, uint32_t value, void *user) {
+	outLog *l = user;
+	if (l->n < OUTMAX) {
+		l->rec[3 * l->n] = port;
+		l->rec[3 * l->n + 1] = (uint32_t)size;
+		l->rec[3 * l->n + 2] = value;
+		l->n++;
+	}
+}
+
+static uc_err addOutHook(uc_engine *uc, outLog *l) {
+	uc_hook h;
+	return uc_hook_add(uc, &h, UC_HOOK_INSN, (void *)onOut, l, 1, 0, UC_X86_INS_OUT);
+}
+
 static uc_err setDTR(uc_engine *uc, int id, uint32_t base, uint32_t limit) {
 	uc_x86_mmr m = {0};
 	m.base = base;
@@ -57,6 +79,7 @@ var gpr = [8]C.int{C.UC_X86_REG_EAX, C.UC_X86_REG_ECX, C.UC_X86_REG_EDX, C.UC_X8
 type Engine struct {
 	h    *C.uc_engine
 	intr *C.intrState
+	outs *C.outLog // nil until LogOuts
 }
 
 // New opens a 32-bit x86 engine (Unicorn's flat protected-mode default) with memSize bytes of
@@ -96,6 +119,42 @@ func (e *Engine) Close() {
 		C.free(unsafe.Pointer(e.intr))
 		e.intr = nil
 	}
+	if e.outs != nil {
+		C.free(unsafe.Pointer(e.outs))
+		e.outs = nil
+	}
+}
+
+// Out is one OUT instruction the engine executed.
+type Out struct {
+	Port  uint16
+	Size  int
+	Value uint32
+}
+
+// LogOuts makes the engine record every OUT instruction from now on (up to 65536).
+func (e *Engine) LogOuts() error {
+	if e.outs != nil {
+		return nil
+	}
+	e.outs = (*C.outLog)(C.calloc(1, C.size_t(unsafe.Sizeof(C.outLog{}))))
+	if e.outs == nil {
+		return fmt.Errorf("out log: calloc failed")
+	}
+	return check("uc_hook_add out", C.addOutHook(e.h, e.outs))
+}
+
+// Outs returns the OUT instructions recorded since LogOuts.
+func (e *Engine) Outs() []Out {
+	if e.outs == nil {
+		return nil
+	}
+	n := int(e.outs.n)
+	out := make([]Out, n)
+	for i := range out {
+		out[i] = Out{Port: uint16(e.outs.rec[3*i]), Size: int(e.outs.rec[3*i+1]), Value: uint32(e.outs.rec[3*i+2])}
+	}
+	return out
 }
 
 func check(what string, err C.uc_err) error {
@@ -124,6 +183,13 @@ var segs = [6]C.int{C.UC_X86_REG_ES, C.UC_X86_REG_CS, C.UC_X86_REG_SS, C.UC_X86_
 // SetSeg loads segment register s (0=ES .. 5=GS) with sel (real mode: base sel<<4).
 func (e *Engine) SetSeg(s int, sel uint16) error {
 	return check("seg write", C.regWrite32(e.h, segs[s], C.uint32_t(sel)))
+}
+
+// Seg returns the selector in segment register s (0=ES .. 5=GS).
+func (e *Engine) Seg(s int) (uint16, error) {
+	var v C.uint32_t
+	err := check("seg read", C.regRead32(e.h, segs[s], &v))
+	return uint16(v), err
 }
 
 // SetGDTR sets the global descriptor table register.
