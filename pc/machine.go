@@ -136,6 +136,8 @@ type Machine struct {
 	stopReq chan struct{}
 	stopped bool
 
+	disks [2]*trackedDisk // the disks as the IDE sees them: writes tracked for snapshots (snapdisk.go)
+
 	dbg   debugState    // debugger stops (debug.go)
 	sched sched         // the order and length of the CPUs' turns (sched.go)
 	race  *raceDetector // the data-race detector, nil when off (race.go)
@@ -251,7 +253,8 @@ func (m *Machine) attachDisks() error {
 		if d.Size() <= 0 || d.Size()%512 != 0 {
 			return fmt.Errorf("disk %d: size %d is not a positive multiple of 512", i, d.Size())
 		}
-		if err := m.ide.Attach(i, d); err != nil {
+		m.disks[i] = newTrackedDisk(d)
+		if err := m.ide.Attach(i, m.disks[i]); err != nil {
 			return fmt.Errorf("disk %d: %w", i, err)
 		}
 	}

@@ -1,0 +1,14 @@
+//go:build !linux
+
+package pc
+
+import "fmt"
+
+// loadRAM copies the image into guest RAM (no in-place private mapping here).
+func (m *Machine) loadRAM(r *ramImage) error {
+	if len(m.ram) != r.size || r.mem == nil {
+		return fmt.Errorf("snapshot RAM: %d bytes for a %d-byte RAM", r.size, len(m.ram))
+	}
+	copy(m.ram, r.mem)
+	return nil
+}

@@ -1,0 +1,402 @@
+package pc
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+
+	"gemu/cmos"
+	"gemu/ide"
+	"gemu/ioapic"
+	"gemu/kbd"
+	"gemu/lapic"
+	"gemu/pic"
+	"gemu/uart"
+	"gemu/vga"
+	"gemu/x86"
+)
+
+// Snapshots: a machine's whole state, taken between two rounds, kept in memory
+// (Machine.Snapshot, Machine.Restore) and written to or read from a file
+// (Snapshot.WriteTo, ReadSnapshot; the format is in snapfile.go and docs/snapshots.md).
+// Every chip saves and restores itself (its package's State, Save, Restore); the board
+// composes them with the CPUs, its own state (the schedule, the virtual clock, the
+// devices it implements itself), guest RAM and the disks. What is derived from that
+// state (decoded and translated code, TLBs, the prefaulter) is dropped on restore, and
+// what belongs to the host side (queued input, output not yet written, the pacer, the
+// debugger's breakpoints, the race detector's samples) is not part of a snapshot.
+
+// MachineState is the board's and the chips' state in a snapshot: everything but RAM and
+// the disks.
+type MachineState struct {
+	CPUs     int    // processors
+	MemoryMB int    // RAM size
+	Slice    int    // instructions per CPU per round
+	ROM      []byte // the -bios image, if any
+
+	VirtualNS int64  // the virtual clock, at the start of the current round
+	Retired   uint64 // instructions retired by all CPUs
+	Sched     SchedState
+
+	CPU    []x86.State
+	LAPIC  []lapic.State
+	PIC    pic.State
+	IOAPIC ioapic.State
+	IDE    ide.State
+	UART   uart.State
+	KBD    kbd.State
+	VGA    vga.State
+	CMOS   cmos.State
+	Board  BoardState
+}
+
+// SchedState is the schedule's state (sched.go): its generator and the round in progress.
+type SchedState struct {
+	RNG     uint64
+	Left    []int // per CPU: instructions of the round not yet run
+	InRound bool
+	CPU     int // the CPU whose turn a debugger stopped, -1 if none
+	Turn    int // what is left of that turn
+}
+
+// BoardState is the state of the small devices the board implements itself.
+type BoardState struct {
+	COM1Polls     int  // guest reads of COM1's LSR (input.go)
+	COM1Ready     bool // the guest was seen ready for serial input
+	SysControl    uint8
+	BochsArmed    [2]bool // the two Bochs shutdown ports, in port order
+	BochsMatched  [2]int
+	FwCfgKey      uint16
+	FwCfgOff      int
+	DebugLast     []PortValue // the last byte written to each debug console port
+	DebugExitLast int64       // the last value written to isa-debug-exit, -1 if none
+}
+
+// PortValue is the last value written to a port.
+type PortValue struct {
+	Port uint16
+	Last int64
+}
+
+// Snapshot is a machine's whole state. It holds its RAM in an unlinked file that
+// restores map copy-on-write, so one snapshot can be restored many times cheaply; Close
+// releases it.
+type Snapshot struct {
+	State MachineState
+	Disks [2]DiskState
+	ram   *ramImage
+}
+
+// CPUs returns the number of processors of the snapshot's machine.
+func (s *Snapshot) CPUs() int { return s.State.CPUs }
+
+// MemoryMB returns the snapshot's RAM size in MB.
+func (s *Snapshot) MemoryMB() int { return s.State.MemoryMB }
+
+// Close releases the snapshot's RAM copy. Machines restored from it are not affected.
+func (s *Snapshot) Close() {
+	if s != nil {
+		s.ram.close()
+	}
+}
+
+// errRunning is returned when a snapshot is asked for from inside the run loop.
+var errRunning = errors.New("snapshot: the machine is in the middle of an instruction slice (call between runs)")
+
+// Snapshot takes the machine's state. Safe to call from any goroutine while another runs
+// the machine (it waits for the end of the current round), but not from a Config.Trace
+// hook. It costs a copy of the RAM pages that are not zero and a read of the disk images
+// (for their hashes).
+func (m *Machine) Snapshot() (*Snapshot, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cur >= 0 {
+		return nil, errRunning
+	}
+	if m.stopped {
+		return nil, fmt.Errorf("snapshot: the machine has stopped (%s)", m.result.Message)
+	}
+	s := &Snapshot{State: m.machineState()}
+	if err := m.saveDisks(&s.Disks); err != nil {
+		return nil, err
+	}
+	r, err := newRAMImage(len(m.ram))
+	if err != nil {
+		return nil, err
+	}
+	if err := copyNonZero(r, m.ram); err != nil {
+		r.close()
+		return nil, err
+	}
+	if err := r.finish(); err != nil {
+		r.close()
+		return nil, err
+	}
+	s.ram = r
+	return s, nil
+}
+
+// copyNonZero writes the pages of ram that are not all zero to r, a run of pages at a time.
+func copyNonZero(r *ramImage, ram []byte) error {
+	var zero [pageSize]byte
+	start := -1
+	for off := 0; off < len(ram); off += pageSize {
+		if bytes.Equal(ram[off:off+pageSize], zero[:]) {
+			if start >= 0 {
+				if err := r.writeAt(ram[start:off], start); err != nil {
+					return err
+				}
+				start = -1
+			}
+			continue
+		}
+		if start >= 0 && off-start >= 16<<20 {
+			if err := r.writeAt(ram[start:off], start); err != nil {
+				return err
+			}
+			start = -1
+		}
+		if start < 0 {
+			start = off
+		}
+	}
+	if start >= 0 {
+		return r.writeAt(ram[start:], start)
+	}
+	return nil
+}
+
+// saveDisks fills d with the state of the disks.
+func (m *Machine) saveDisks(d *[2]DiskState) error {
+	for i, t := range m.disks {
+		s, err := saveDisk(t)
+		if err != nil {
+			return fmt.Errorf("snapshot: disk %d: %w", i, err)
+		}
+		d[i] = s
+	}
+	return nil
+}
+
+// machineState collects the CPUs', chips' and board's state.
+func (m *Machine) machineState() MachineState {
+	s := MachineState{
+		CPUs: len(m.cpus), MemoryMB: len(m.ram) >> 20, Slice: m.slice,
+		ROM:       append([]byte(nil), m.rom...),
+		VirtualNS: m.vt, Retired: m.retired,
+		Sched: SchedState{RNG: m.sched.rng, Left: append([]int(nil), m.sched.left...),
+			InRound: m.sched.inRound, CPU: m.sched.cpu, Turn: m.sched.turn},
+		PIC: m.pic.Save(), IOAPIC: m.ioapic.Save(), IDE: m.ide.Save(), UART: m.uart.Save(),
+		KBD: m.kbd.Save(), VGA: m.vga.Save(), CMOS: m.cmos.Save(),
+	}
+	for i, c := range m.cpus {
+		s.CPU = append(s.CPU, c.State())
+		s.LAPIC = append(s.LAPIC, m.apics[i].Save())
+	}
+	b := &s.Board
+	b.COM1Polls, b.COM1Ready = m.com1.lsrPolls, m.com1.ready
+	b.DebugExitLast = -1
+	bochs := 0
+	for _, r := range m.portTab {
+		switch d := r.dev.(type) {
+		case *sysControl:
+			b.SysControl = d.val
+		case *bochsShutdown:
+			if bochs < 2 {
+				b.BochsArmed[bochs], b.BochsMatched[bochs] = d.armed, d.matched
+			}
+			bochs++
+		case *fwCfg:
+			b.FwCfgKey, b.FwCfgOff = d.key, d.off
+		case *debugPort:
+			b.DebugLast = append(b.DebugLast, PortValue{Port: d.port, Last: int64(d.last)})
+		case *debugExit:
+			b.DebugExitLast = d.last
+		}
+	}
+	return s
+}
+
+// Restore puts the machine in the snapshot's state: CPUs, chips, board, RAM and disks.
+// The machine must have the snapshot's number of CPUs, RAM size and disks; each disk
+// image must be the one the snapshot was taken on (its hash at the snapshot's base,
+// whose written sectors are then written to it) or the one it was at save time. Every
+// check is made before anything changes: when Restore fails on a bad snapshot or on
+// images that differ, the machine and its images are as they were. Call it while the
+// machine is not running (between RunFor calls).
+func (m *Machine) Restore(s *Snapshot) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cur >= 0 {
+		return errRunning
+	}
+	if s.ram == nil {
+		return errors.New("restore: the snapshot has no RAM (closed?)")
+	}
+	if err := m.checkState(&s.State); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	var write [2]bool
+	for i := range m.disks {
+		w, err := checkDisk(i, m.disks[i], &s.Disks[i])
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		write[i] = w
+	}
+	if err := m.loadRAM(s.ram); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if err := m.setState(&s.State); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	for i, t := range m.disks {
+		if write[i] {
+			if err := restoreDisk(t, &s.Disks[i]); err != nil {
+				return fmt.Errorf("restore: disk %d: %w", i, err)
+			}
+		}
+	}
+	return nil
+}
+
+// checkState reports a snapshot state this machine cannot take.
+func (m *Machine) checkState(s *MachineState) error {
+	switch {
+	case s.CPUs != len(m.cpus):
+		return fmt.Errorf("the snapshot has %d CPUs, this machine %d", s.CPUs, len(m.cpus))
+	case s.MemoryMB<<20 != len(m.ram):
+		return fmt.Errorf("the snapshot has %d MB of RAM, this machine %d MB", s.MemoryMB, len(m.ram)>>20)
+	case s.Slice != m.slice:
+		return fmt.Errorf("the snapshot's rounds are %d instructions, this machine's %d", s.Slice, m.slice)
+	case !bytes.Equal(s.ROM, m.rom):
+		return errors.New("the snapshot's machine has another BIOS ROM")
+	case len(s.CPU) != s.CPUs || len(s.LAPIC) != s.CPUs:
+		return fmt.Errorf("%d CPU and %d local APIC states for %d CPUs", len(s.CPU), len(s.LAPIC), s.CPUs)
+	case s.Sched.InRound && len(s.Sched.Left) != s.CPUs || s.Sched.CPU < -1 || s.Sched.CPU >= s.CPUs:
+		return errors.New("schedule state out of range")
+	case s.VirtualNS < 0:
+		return errors.New("negative virtual time")
+	}
+	for i, l := range s.Sched.Left {
+		if l < 0 || l > s.Slice {
+			return fmt.Errorf("schedule: CPU %d has %d instructions left in a %d round", i, l, s.Slice)
+		}
+	}
+	for i := range s.CPU {
+		if s.CPU[i].FPU.Top > 7 {
+			return fmt.Errorf("cpu%d: FPU TOP %d", i, s.CPU[i].FPU.Top)
+		}
+		if int(s.LAPIC[i].ID) != i {
+			return fmt.Errorf("local APIC %d has ID %d", i, s.LAPIC[i].ID)
+		}
+	}
+	return nil
+}
+
+// setState makes s the CPUs', chips' and board's state and drops what was derived from
+// the old one.
+func (m *Machine) setState(s *MachineState) error {
+	for i, c := range m.cpus {
+		if err := c.SetState(s.CPU[i]); err != nil {
+			return fmt.Errorf("cpu%d: %w", i, err)
+		}
+		if err := m.apics[i].Restore(s.LAPIC[i]); err != nil {
+			return err
+		}
+	}
+	for _, err := range []error{m.pic.Restore(s.PIC), m.ioapic.Restore(s.IOAPIC), m.ide.Restore(s.IDE),
+		m.uart.Restore(s.UART), m.kbd.Restore(s.KBD), m.vga.Restore(s.VGA), m.cmos.Restore(s.CMOS)} {
+		if err != nil {
+			return err
+		}
+	}
+	m.vt, m.retired = s.VirtualNS, s.Retired
+	m.sched = sched{rng: s.Sched.RNG, left: append([]int(nil), s.Sched.Left...),
+		inRound: s.Sched.InRound, cpu: s.Sched.CPU, turn: s.Sched.Turn}
+	b := &s.Board
+	m.com1.lsrPolls, m.com1.ready = b.COM1Polls, b.COM1Ready
+	bochs := 0
+	for _, r := range m.portTab {
+		switch d := r.dev.(type) {
+		case *sysControl:
+			d.val = b.SysControl
+		case *bochsShutdown:
+			if bochs < 2 {
+				d.armed, d.matched = b.BochsArmed[bochs], min(max(b.BochsMatched[bochs], 0), 7)
+			}
+			bochs++
+		case *fwCfg:
+			d.key, d.off = b.FwCfgKey, b.FwCfgOff
+		case *debugPort:
+			d.last = -1
+			for _, p := range b.DebugLast {
+				if p.Port == d.port {
+					d.last = int(p.Last)
+				}
+			}
+		case *debugExit:
+			d.last = b.DebugExitLast
+		}
+	}
+	m.serialOut = m.serialOut[:0]
+	m.resetReq, m.result, m.stopped = "", nil, false
+	m.dbg.hit = false
+	if m.race != nil {
+		m.race.reset(m)
+	}
+	m.code.Invalidate(0, uint32(min(len(m.ram), 1<<31)))
+	for _, c := range m.cpus {
+		c.PollInterrupts()
+	}
+	return nil
+}
+
+// StateHash returns a SHA-256 of the machine's whole state: the same for two machines
+// (or a machine and a snapshot, Snapshot.Hash) whose next instructions would run the
+// same. Call it between runs.
+func (m *Machine) StateHash() ([32]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.machineState()
+	var disks [2]DiskState
+	if err := m.saveDisks(&disks); err != nil {
+		return [32]byte{}, err
+	}
+	return stateHash(&st, &disks, m.ram)
+}
+
+// Hash returns the SHA-256 of the snapshot's state, as Machine.StateHash.
+func (s *Snapshot) Hash() ([32]byte, error) {
+	if s.ram == nil || s.ram.mem == nil {
+		return [32]byte{}, errors.New("snapshot: no RAM (closed?)")
+	}
+	return stateHash(&s.State, &s.Disks, s.ram.mem)
+}
+
+// stateHash hashes a state, its disks' hashes and the RAM pages that are not zero.
+func stateHash(st *MachineState, disks *[2]DiskState, ram []byte) ([32]byte, error) {
+	h := sha256.New()
+	if err := gob.NewEncoder(h).Encode(st); err != nil {
+		return [32]byte{}, fmt.Errorf("state hash: %w", err)
+	}
+	for _, d := range disks {
+		h.Write(d.Hash[:])
+	}
+	var zero [pageSize]byte
+	var idx [4]byte
+	for off := 0; off < len(ram); off += pageSize {
+		p := ram[off : off+pageSize]
+		if !bytes.Equal(p, zero[:]) {
+			binary.LittleEndian.PutUint32(idx[:], uint32(off/pageSize))
+			h.Write(idx[:])
+			h.Write(p)
+		}
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum, nil
+}
