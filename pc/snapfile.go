@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // The snapshot file format (docs/snapshots.md):
@@ -68,7 +69,8 @@ func (s *Snapshot) WriteTo(w io.Writer) (int64, error) {
 	if err := zw.Close(); err != nil {
 		return 0, fmt.Errorf("snapshot: compressing the disks: %w", err)
 	}
-	ram, err := encodeRAM(s.ram.mem)
+	ram, err := encodeRAM(s.ram.mem, s.pages)
+	runtime.KeepAlive(s.ram) // its finalizer unmaps mem
 	if err != nil {
 		return 0, err
 	}
@@ -125,20 +127,12 @@ func (c *countWriter) Write(p []byte) (int, error) {
 }
 
 // encodeRAM compresses RAM as the "RAM " section.
-func encodeRAM(ram []byte) ([]byte, error) {
-	n := len(ram) / pageSize
-	kinds := make([]byte, n)
+func encodeRAM(ram []byte, pm pageMap) ([]byte, error) {
 	var fills []byte
-	for i := 0; i < n; i++ {
-		p := ram[i*pageSize : (i+1)*pageSize]
-		if uniform(p) {
-			if p[0] != 0 {
-				kinds[i] = pageFill
-				fills = append(fills, p[0])
-			}
-			continue
+	for i, k := range pm.kind {
+		if k == pageFill {
+			fills = append(fills, pm.fill[i])
 		}
-		kinds[i] = pageData
 	}
 	var out bytes.Buffer
 	zw, err := flate.NewWriter(&out, flate.BestSpeed)
@@ -146,11 +140,11 @@ func encodeRAM(ram []byte) ([]byte, error) {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	var cnt [4]byte
-	binary.LittleEndian.PutUint32(cnt[:], uint32(n))
+	binary.LittleEndian.PutUint32(cnt[:], uint32(len(pm.kind)))
 	zw.Write(cnt[:])
-	zw.Write(kinds)
+	zw.Write(pm.kind)
 	zw.Write(fills)
-	for i, k := range kinds {
+	for i, k := range pm.kind {
 		if k == pageData {
 			zw.Write(ram[i*pageSize : (i+1)*pageSize])
 		}
@@ -267,30 +261,30 @@ func decodeSnapshot(b []byte) (*Snapshot, error) {
 	if s.State.CPUs < 1 || s.State.CPUs > MaxCPUs {
 		return nil, fmt.Errorf("damaged snapshot: %d CPUs", s.State.CPUs)
 	}
-	ram, err := decodeRAM(secs["RAM "], s.State.MemoryMB<<20)
+	ram, pm, err := decodeRAM(secs["RAM "], s.State.MemoryMB<<20)
 	if err != nil {
 		return nil, err
 	}
-	s.ram = ram
+	s.ram, s.pages = ram, pm
 	return s, nil
 }
 
 // decodeRAM expands the "RAM " section into a new RAM image of size bytes.
-func decodeRAM(sec []byte, size int) (*ramImage, error) {
+func decodeRAM(sec []byte, size int) (*ramImage, pageMap, error) {
 	zr := flate.NewReader(bytes.NewReader(sec))
 	defer zr.Close()
 	br := bufio.NewReaderSize(zr, 1<<20)
 	var cnt [4]byte
 	if _, err := io.ReadFull(br, cnt[:]); err != nil {
-		return nil, fmt.Errorf("damaged snapshot: RAM: %w", err)
+		return nil, pageMap{}, fmt.Errorf("damaged snapshot: RAM: %w", err)
 	}
 	n := int(binary.LittleEndian.Uint32(cnt[:]))
 	if n != size/pageSize {
-		return nil, fmt.Errorf("damaged snapshot: %d RAM pages for %d MB", n, size>>20)
+		return nil, pageMap{}, fmt.Errorf("damaged snapshot: %d RAM pages for %d MB", n, size>>20)
 	}
 	kinds := make([]byte, n)
 	if _, err := io.ReadFull(br, kinds); err != nil {
-		return nil, fmt.Errorf("damaged snapshot: RAM page kinds: %w", err)
+		return nil, pageMap{}, fmt.Errorf("damaged snapshot: RAM page kinds: %w", err)
 	}
 	nfill := 0
 	for _, k := range kinds {
@@ -299,16 +293,17 @@ func decodeRAM(sec []byte, size int) (*ramImage, error) {
 			nfill++
 		case pageZero, pageData:
 		default:
-			return nil, fmt.Errorf("damaged snapshot: RAM page kind %d", k)
+			return nil, pageMap{}, fmt.Errorf("damaged snapshot: RAM page kind %d", k)
 		}
 	}
 	fills := make([]byte, nfill)
 	if _, err := io.ReadFull(br, fills); err != nil {
-		return nil, fmt.Errorf("damaged snapshot: RAM fills: %w", err)
+		return nil, pageMap{}, fmt.Errorf("damaged snapshot: RAM fills: %w", err)
 	}
+	pm := pageMap{kind: kinds, fill: make([]byte, n)}
 	r, err := newRAMImage(size)
 	if err != nil {
-		return nil, err
+		return nil, pageMap{}, err
 	}
 	// Pages are written a run at a time: consecutive pages that are not zero.
 	const maxRun = 8 << 20
@@ -327,7 +322,7 @@ func decodeRAM(sec []byte, size int) (*ramImage, error) {
 		if k == pageZero {
 			if err := flush(); err != nil {
 				r.close()
-				return nil, err
+				return nil, pageMap{}, err
 			}
 			continue
 		}
@@ -339,27 +334,28 @@ func decodeRAM(sec []byte, size int) (*ramImage, error) {
 		if k == pageFill {
 			v := fills[fi]
 			fi++
+			pm.fill[i] = v
 			for j := range page {
 				page[j] = v
 			}
 		} else if _, err := io.ReadFull(br, page); err != nil {
 			r.close()
-			return nil, fmt.Errorf("damaged snapshot: RAM page %d: %w", i, err)
+			return nil, pageMap{}, fmt.Errorf("damaged snapshot: RAM page %d: %w", i, err)
 		}
 		if len(run) == maxRun {
 			if err := flush(); err != nil {
 				r.close()
-				return nil, err
+				return nil, pageMap{}, err
 			}
 		}
 	}
 	if err := flush(); err != nil {
 		r.close()
-		return nil, err
+		return nil, pageMap{}, err
 	}
 	if err := r.finish(); err != nil {
 		r.close()
-		return nil, err
+		return nil, pageMap{}, err
 	}
-	return r, nil
+	return r, pm, nil
 }

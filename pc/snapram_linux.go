@@ -1,7 +1,9 @@
 package pc
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"syscall"
 	"unsafe"
 )
@@ -26,4 +28,32 @@ func (m *Machine) loadRAM(r *ramImage) error {
 	m.ramBlock.pf.stop() // populating ahead would copy every page of the image
 	m.pfNext = ^uint32(0)
 	return nil
+}
+
+// touchedPages returns one byte per page of b, bit 0 set for the pages that may hold
+// something other than zeros, or nil when that cannot be told. A page of guest RAM the
+// guest never touched (anonymous memory) or never wrote since a restore mapped a hole
+// of a snapshot's image is not resident, and reads as zeros; but with swap, a page
+// that is not resident may be swapped out, so mincore is asked only on hosts without
+// swap.
+func touchedPages(b []byte) []byte {
+	if len(b) == 0 || !noSwap() {
+		return nil
+	}
+	vec := make([]byte, (len(b)+pageSize-1)/pageSize)
+	_, _, errno := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)),
+		uintptr(unsafe.Pointer(&vec[0])))
+	if errno != 0 {
+		return nil
+	}
+	return vec
+}
+
+// noSwap reports whether the host has no swap space in use (/proc/swaps lists none).
+func noSwap() bool {
+	b, err := os.ReadFile("/proc/swaps")
+	if err != nil {
+		return false
+	}
+	return bytes.Count(b, []byte("\n")) <= 1
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"runtime"
 
 	"gemu/cmos"
 	"gemu/ide"
@@ -88,6 +89,7 @@ type Snapshot struct {
 	State MachineState
 	Disks [2]DiskState
 	ram   *ramImage
+	pages pageMap // what each page of ram holds
 }
 
 // CPUs returns the number of processors of the snapshot's machine.
@@ -127,7 +129,8 @@ func (m *Machine) Snapshot() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := copyNonZero(r, m.ram); err != nil {
+	s.pages = scanRAM(m.ram)
+	if err := copyNonZero(r, m.ram, s.pages); err != nil {
 		r.close()
 		return nil, err
 	}
@@ -139,27 +142,46 @@ func (m *Machine) Snapshot() (*Snapshot, error) {
 	return s, nil
 }
 
-// copyNonZero writes the pages of ram that are not all zero to r, a run of pages at a time.
-func copyNonZero(r *ramImage, ram []byte) error {
-	var zero [pageSize]byte
+// pageMap classifies the pages of a RAM: zero, filled with one byte value, or data.
+type pageMap struct {
+	kind []byte // pageZero, pageFill or pageData, per page
+	fill []byte // the byte value of each pageFill page
+}
+
+// scanRAM classifies the pages of ram, without reading those the host says are untouched.
+func scanRAM(ram []byte) pageMap {
+	n := len(ram) / pageSize
+	pm := pageMap{kind: make([]byte, n), fill: make([]byte, n)}
+	res := touchedPages(ram)
+	for i := 0; i < n; i++ {
+		if res != nil && res[i]&1 == 0 {
+			continue
+		}
+		p := ram[i*pageSize : (i+1)*pageSize]
+		switch {
+		case !uniform(p):
+			pm.kind[i] = pageData
+		case p[0] != 0:
+			pm.kind[i], pm.fill[i] = pageFill, p[0]
+		}
+	}
+	return pm
+}
+
+// copyNonZero writes the pages of ram that are not zero to r, a run of pages at a time.
+func copyNonZero(r *ramImage, ram []byte, pm pageMap) error {
 	start := -1
-	for off := 0; off < len(ram); off += pageSize {
-		if bytes.Equal(ram[off:off+pageSize], zero[:]) {
+	for i, k := range pm.kind {
+		off := i * pageSize
+		if k == pageZero || start >= 0 && off-start >= 16<<20 {
 			if start >= 0 {
 				if err := r.writeAt(ram[start:off], start); err != nil {
 					return err
 				}
 				start = -1
 			}
-			continue
 		}
-		if start >= 0 && off-start >= 16<<20 {
-			if err := r.writeAt(ram[start:off], start); err != nil {
-				return err
-			}
-			start = -1
-		}
-		if start < 0 {
+		if k != pageZero && start < 0 {
 			start = off
 		}
 	}
@@ -247,7 +269,9 @@ func (m *Machine) Restore(s *Snapshot) error {
 		}
 		write[i] = w
 	}
-	if err := m.loadRAM(s.ram); err != nil {
+	err := m.loadRAM(s.ram)
+	runtime.KeepAlive(s.ram) // its finalizer closes the file
+	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	if err := m.setState(&s.State); err != nil {
@@ -366,7 +390,7 @@ func (m *Machine) StateHash() ([32]byte, error) {
 	if err := m.saveDisks(&disks); err != nil {
 		return [32]byte{}, err
 	}
-	return stateHash(&st, &disks, m.ram)
+	return stateHash(&st, &disks, m.ram, scanRAM(m.ram))
 }
 
 // Hash returns the SHA-256 of the snapshot's state, as Machine.StateHash.
@@ -374,11 +398,13 @@ func (s *Snapshot) Hash() ([32]byte, error) {
 	if s.ram == nil || s.ram.mem == nil {
 		return [32]byte{}, errors.New("snapshot: no RAM (closed?)")
 	}
-	return stateHash(&s.State, &s.Disks, s.ram.mem)
+	h, err := stateHash(&s.State, &s.Disks, s.ram.mem, s.pages)
+	runtime.KeepAlive(s.ram) // its finalizer unmaps mem
+	return h, err
 }
 
 // stateHash hashes a state, its disks' hashes and the RAM pages that are not zero.
-func stateHash(st *MachineState, disks *[2]DiskState, ram []byte) ([32]byte, error) {
+func stateHash(st *MachineState, disks *[2]DiskState, ram []byte, pm pageMap) ([32]byte, error) {
 	h := sha256.New()
 	if err := gob.NewEncoder(h).Encode(st); err != nil {
 		return [32]byte{}, fmt.Errorf("state hash: %w", err)
@@ -386,14 +412,17 @@ func stateHash(st *MachineState, disks *[2]DiskState, ram []byte) ([32]byte, err
 	for _, d := range disks {
 		h.Write(d.Hash[:])
 	}
-	var zero [pageSize]byte
-	var idx [4]byte
-	for off := 0; off < len(ram); off += pageSize {
-		p := ram[off : off+pageSize]
-		if !bytes.Equal(p, zero[:]) {
-			binary.LittleEndian.PutUint32(idx[:], uint32(off/pageSize))
-			h.Write(idx[:])
-			h.Write(p)
+	var rec [6]byte // page number, then 0 and the fill byte of a filled page, or 1 and the page
+	for i, k := range pm.kind {
+		binary.LittleEndian.PutUint32(rec[:], uint32(i))
+		switch k {
+		case pageFill:
+			rec[4], rec[5] = 0, pm.fill[i]
+			h.Write(rec[:])
+		case pageData:
+			rec[4] = 1
+			h.Write(rec[:5])
+			h.Write(ram[i*pageSize : (i+1)*pageSize])
 		}
 	}
 	var sum [32]byte
