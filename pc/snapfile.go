@@ -22,8 +22,9 @@ import (
 //	  "MACH" encoding/gob of MachineState
 //	  "DISK" DEFLATE of the encoding/gob of [2]DiskState
 //	  "RAM " DEFLATE of: page count uint32, one kind byte per page (0 zero, 1 filled
-//	         with one byte value, 2 data), the fill byte of each kind-1 page, the 4 KB of
-//	         each kind-2 page
+//	         with one byte value, 2 data, 3 sparse), the fill byte of each kind-1 and
+//	         kind-3 page, then in page order the runs of each kind-3 page (snappage.go)
+//	         and the 4 KB of each kind-2 page
 //	trailer  SHA-256 of everything before it
 //
 // All integers are little-endian. The same machine state always gives the same bytes.
@@ -33,13 +34,6 @@ const SnapshotMagic = "GEMUSNAP"
 
 // SnapshotVersion is the version of the file format this Gemu writes and reads.
 const SnapshotVersion = 1
-
-// Page kinds in the RAM section.
-const (
-	pageZero = 0
-	pageFill = 1
-	pageData = 2
-)
 
 const (
 	snapHeaderSize = 8 + 4 + 4 + 8
@@ -130,7 +124,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 func encodeRAM(ram []byte, pm pageMap) ([]byte, error) {
 	var fills []byte
 	for i, k := range pm.kind {
-		if k == pageFill {
+		if k == pageFill || k == pageSparse {
 			fills = append(fills, pm.fill[i])
 		}
 	}
@@ -144,21 +138,20 @@ func encodeRAM(ram []byte, pm pageMap) ([]byte, error) {
 	zw.Write(cnt[:])
 	zw.Write(pm.kind)
 	zw.Write(fills)
+	var sp []byte
 	for i, k := range pm.kind {
-		if k == pageData {
+		switch k {
+		case pageData:
 			zw.Write(ram[i*pageSize : (i+1)*pageSize])
+		case pageSparse:
+			sp = appendSparse(sp[:0], ram[i*pageSize:(i+1)*pageSize], pm.fill[i])
+			zw.Write(sp)
 		}
 	}
 	if err := zw.Close(); err != nil {
 		return nil, fmt.Errorf("snapshot: compressing RAM: %w", err)
 	}
 	return out.Bytes(), nil
-}
-
-// uniform reports whether every byte of p is p[0].
-func uniform(p []byte) bool {
-	// Compare the page with itself shifted by one byte: equal only if all bytes are.
-	return bytes.Equal(p[1:], p[:len(p)-1])
 }
 
 // ReadSnapshot reads and checks a snapshot file's contents. A file that is truncated,
@@ -289,7 +282,7 @@ func decodeRAM(sec []byte, size int) (*ramImage, pageMap, error) {
 	nfill := 0
 	for _, k := range kinds {
 		switch k {
-		case pageFill:
+		case pageFill, pageSparse:
 			nfill++
 		case pageZero, pageData:
 		default:
@@ -301,6 +294,11 @@ func decodeRAM(sec []byte, size int) (*ramImage, pageMap, error) {
 		return nil, pageMap{}, fmt.Errorf("damaged snapshot: RAM fills: %w", err)
 	}
 	pm := pageMap{kind: kinds, fill: make([]byte, n)}
+	var nb [256]byte
+	next := func(n int) ([]byte, error) {
+		_, err := io.ReadFull(br, nb[:n])
+		return nb[:n], err
+	}
 	r, err := newRAMImage(size)
 	if err != nil {
 		return nil, pageMap{}, err
@@ -331,14 +329,22 @@ func decodeRAM(sec []byte, size int) (*ramImage, pageMap, error) {
 		}
 		page := run[len(run) : len(run)+pageSize]
 		run = run[:len(run)+pageSize]
-		if k == pageFill {
-			v := fills[fi]
+		var err error
+		switch k {
+		case pageFill:
+			pm.fill[i] = fills[fi]
 			fi++
-			pm.fill[i] = v
 			for j := range page {
-				page[j] = v
+				page[j] = pm.fill[i]
 			}
-		} else if _, err := io.ReadFull(br, page); err != nil {
+		case pageSparse:
+			pm.fill[i] = fills[fi]
+			fi++
+			err = readSparse(page, pm.fill[i], next)
+		default:
+			_, err = io.ReadFull(br, page)
+		}
+		if err != nil {
 			r.close()
 			return nil, pageMap{}, fmt.Errorf("damaged snapshot: RAM page %d: %w", i, err)
 		}

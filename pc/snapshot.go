@@ -142,12 +142,6 @@ func (m *Machine) Snapshot() (*Snapshot, error) {
 	return s, nil
 }
 
-// pageMap classifies the pages of a RAM: zero, filled with one byte value, or data.
-type pageMap struct {
-	kind []byte // pageZero, pageFill or pageData, per page
-	fill []byte // the byte value of each pageFill page
-}
-
 // scanRAM classifies the pages of ram, without reading those the host says are untouched.
 func scanRAM(ram []byte) pageMap {
 	n := len(ram) / pageSize
@@ -157,13 +151,7 @@ func scanRAM(ram []byte) pageMap {
 		if res != nil && res[i]&1 == 0 {
 			continue
 		}
-		p := ram[i*pageSize : (i+1)*pageSize]
-		switch {
-		case !uniform(p):
-			pm.kind[i] = pageData
-		case p[0] != 0:
-			pm.kind[i], pm.fill[i] = pageFill, p[0]
-		}
+		pm.kind[i], pm.fill[i] = classify(ram[i*pageSize : (i+1)*pageSize])
 	}
 	return pm
 }
@@ -412,18 +400,23 @@ func stateHash(st *MachineState, disks *[2]DiskState, ram []byte, pm pageMap) ([
 	for _, d := range disks {
 		h.Write(d.Hash[:])
 	}
-	var rec [6]byte // page number, then 0 and the fill byte of a filled page, or 1 and the page
+	// Each page that is not zero: its number, kind and fill byte, then its runs (sparse)
+	// or its bytes (data).
+	var rec []byte
 	for i, k := range pm.kind {
-		binary.LittleEndian.PutUint32(rec[:], uint32(i))
-		switch k {
-		case pageFill:
-			rec[4], rec[5] = 0, pm.fill[i]
-			h.Write(rec[:])
-		case pageData:
-			rec[4] = 1
-			h.Write(rec[:5])
-			h.Write(ram[i*pageSize : (i+1)*pageSize])
+		if k == pageZero {
+			continue
 		}
+		rec = binary.LittleEndian.AppendUint32(rec[:0], uint32(i))
+		rec = append(rec, k, pm.fill[i])
+		p := ram[i*pageSize : (i+1)*pageSize]
+		switch k {
+		case pageSparse:
+			rec = appendSparse(rec, p, pm.fill[i])
+		case pageData:
+			rec = append(rec, p...)
+		}
+		h.Write(rec)
 	}
 	var sum [32]byte
 	h.Sum(sum[:0])
