@@ -185,6 +185,9 @@ func SaveSnapshot(s *Snapshot, path string) error {
 		return fmt.Errorf("saving snapshot: %w", err)
 	}
 	_, err = s.WriteTo(f)
+	if err == nil {
+		err = f.Chmod(0o644) // CreateTemp makes it 0600; a snapshot is shared as an image is
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

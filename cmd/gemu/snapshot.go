@@ -44,7 +44,7 @@ func restoreVM(o *options, m *pc.Machine, snap *pc.Snapshot) error {
 	}
 	defer snap.Close()
 	if err := m.Restore(snap); err != nil {
-		return fmt.Errorf("-loadvm %s: %w", o.loadvm, err)
+		return fmt.Errorf("-loadvm: %s: %w", o.loadvm, err)
 	}
 	return nil
 }
