@@ -50,6 +50,9 @@ type Config struct {
 	// when it is found, with the report as the reason. Its Report, if set, still hears of
 	// every race.
 	Race *pc.RaceConfig
+	// Snapshots keeps the snapshots scripts save (save NAME) and start from (loadvm NAME);
+	// nil: scripts cannot use snapshots.
+	Snapshots SnapshotStore
 }
 
 // Session is one running machine and its console transcript.
@@ -62,6 +65,7 @@ type Session struct {
 	host    time.Duration
 	done    *pc.Result // set once the machine has stopped for good
 	races   []*pc.Race // found by the race detector (Config.Race)
+	snaps   SnapshotStore
 }
 
 // Failure is the error an Expect returns when its pattern does not show up: the guest
@@ -89,7 +93,7 @@ func Start(cfg Config) (*Session, error) {
 	if fs == nil {
 		fs = images.FS
 	}
-	s := &Session{timeout: cfg.Timeout, host: cfg.HostLimit}
+	s := &Session{timeout: cfg.Timeout, host: cfg.HostLimit, snaps: cfg.Snapshots}
 	if s.timeout <= 0 {
 		s.timeout = 10 * Second
 	}

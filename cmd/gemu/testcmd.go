@@ -30,6 +30,10 @@ options:
   -timeout D     virtual-time budget of each expect without a timeout line (default 10s)
   -host-limit D  host-time safety net of each expect, for overloaded machines (default 30m)
   -v             print every transcript, not only failed ones
+  -snapshot-dir DIR
+                 where save NAME writes NAME.snap and loadvm NAME reads it
+                 (default: the current directory)
+  -loadvm FILE   start every script without a loadvm line from this snapshot
   -race          run the data-race detector: a race fails the script, with the
                  report (symbolized with xv6's kernel ELF beside -hda) as the reason
   -race-rate N   sample each CPU's accesses about every N instructions (default 50000)
@@ -61,6 +65,8 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "")
 	race := fs.Bool("race", false, "")
 	raceRate := fs.Int("race-rate", 0, "")
+	snapDir := fs.String("snapshot-dir", "", "")
+	loadvm := fs.String("loadvm", "", "")
 	scripts, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -90,9 +96,12 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		}
 		cfg.Race = &pc.RaceConfig{Rate: *raceRate, Symbols: syms}
 	}
+	store := &harness.DirStore{Dir: *snapDir}
+	defer store.Close()
+	cfg.Snapshots = store
 	status := 0
 	for _, path := range scripts {
-		if err := playScript(path, cfg, *verbose, stdout, stderr); err != nil {
+		if err := playScript(path, cfg, *loadvm, *verbose, stdout, stderr); err != nil {
 			fmt.Fprintf(stdout, "FAIL %s: %v\n", path, err)
 			status = 1
 			continue
@@ -138,8 +147,9 @@ func readImage(path string) ([]byte, error) {
 }
 
 // playScript runs one script on a fresh machine built from cfg and the script's own
-// smp and memory lines (flags win).
-func playScript(path string, cfg harness.Config, verbose bool, stdout, stderr io.Writer) error {
+// smp and memory lines (flags win), or restored from its loadvm snapshot (else from
+// loadvm, the -loadvm flag, if set).
+func playScript(path string, cfg harness.Config, loadvm string, verbose bool, stdout, stderr io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -149,14 +159,11 @@ func playScript(path string, cfg harness.Config, verbose bool, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	if cfg.CPUs == 0 {
-		cfg.CPUs = sc.CPUs
-	}
-	if cfg.MemoryMB == 0 {
-		cfg.MemoryMB = sc.MemoryMB
+	if sc.LoadVM == "" {
+		sc.LoadVM = loadvm
 	}
 	start := time.Now()
-	s, err := harness.Start(cfg)
+	s, err := sc.Start(cfg)
 	if err != nil {
 		return err
 	}
