@@ -110,16 +110,18 @@ var errRunning = errors.New("snapshot: the machine is in the middle of an instru
 
 // Snapshot takes the machine's state. Safe to call from any goroutine while another runs
 // the machine (it waits for the end of the current round), but not from a Config.Trace
-// hook. It costs a copy of the RAM pages that are not zero and a read of the disk images
-// (for their hashes).
+// hook. Taken between RunFor calls it is exact; taken while a paced machine with every
+// CPU halted waits for host time to catch up (pacer.wait), the restored machine runs the
+// rest of that idle stretch a round later than the original did. A machine that has
+// stopped can be saved too, to look at it later: restoring undoes the stop, and the guest
+// goes on from there (a CPU that triple-faulted stays shut down and stops it again). It
+// costs a copy of the RAM pages that are not zero and a read of the disk images (for
+// their hashes).
 func (m *Machine) Snapshot() (*Snapshot, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.cur >= 0 {
 		return nil, errRunning
-	}
-	if m.stopped {
-		return nil, fmt.Errorf("snapshot: the machine has stopped (%s)", m.result.Message)
 	}
 	s := &Snapshot{State: m.machineState()}
 	if err := m.saveDisks(&s.Disks); err != nil {
