@@ -136,7 +136,8 @@ type Machine struct {
 	stopReq chan struct{}
 	stopped bool
 
-	disks [2]*trackedDisk // the disks as the IDE sees them: writes tracked for snapshots (snapdisk.go)
+	disks   [2]*trackedDisk // the disks as the IDE sees them: writes tracked for snapshots (snapdisk.go)
+	ramBase *ramImage       // the snapshot image RAM maps copy-on-write, nil for its own memory (snapram_linux.go)
 
 	dbg   debugState    // debugger stops (debug.go)
 	sched sched         // the order and length of the CPUs' turns (sched.go)
@@ -474,6 +475,8 @@ func (m *Machine) RAM() []byte { return m.ram }
 // the prefaulting of RAM.
 func (m *Machine) Close() error {
 	m.ramBlock.pf.stop()
+	m.ramBase.release() // the mapping keeps what RAM still uses of it
+	m.ramBase = nil
 	var errs []error
 	for i, d := range m.cfg.Disks {
 		if d == nil {

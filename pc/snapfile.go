@@ -63,7 +63,7 @@ func (s *Snapshot) WriteTo(w io.Writer) (int64, error) {
 	if err := zw.Close(); err != nil {
 		return 0, fmt.Errorf("snapshot: compressing the disks: %w", err)
 	}
-	ram, err := encodeRAM(s.ram.mem, s.pages)
+	ram, err := encodeRAM(s.page, s.pages)
 	runtime.KeepAlive(s.ram) // its finalizer unmaps mem
 	if err != nil {
 		return 0, err
@@ -121,7 +121,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 }
 
 // encodeRAM compresses RAM as the "RAM " section.
-func encodeRAM(ram []byte, pm pageMap) ([]byte, error) {
+func encodeRAM(page func(i int) []byte, pm pageMap) ([]byte, error) {
 	var fills []byte
 	for i, k := range pm.kind {
 		if k == pageFill || k == pageSparse {
@@ -142,9 +142,9 @@ func encodeRAM(ram []byte, pm pageMap) ([]byte, error) {
 	for i, k := range pm.kind {
 		switch k {
 		case pageData:
-			zw.Write(ram[i*pageSize : (i+1)*pageSize])
+			zw.Write(page(i))
 		case pageSparse:
-			sp = appendSparse(sp[:0], ram[i*pageSize:(i+1)*pageSize], pm.fill[i])
+			sp = appendSparse(sp[:0], page(i), pm.fill[i])
 			zw.Write(sp)
 		}
 	}
@@ -366,5 +366,6 @@ func decodeRAM(sec []byte, size int) (*ramImage, pageMap, error) {
 		r.close()
 		return nil, pageMap{}, err
 	}
+	r.pages = pm
 	return r, pm, nil
 }

@@ -59,7 +59,7 @@ func TestSnapshotPageEncoding(t *testing.T) {
 			t.Errorf("page %d: kind %d, want %d", i, pm.kind[i], want[i])
 		}
 	}
-	sec, err := encodeRAM(ram, pm)
+	sec, err := encodeRAM(ramPages(ram), pm)
 	if err != nil {
 		t.Fatal(err)
 	}

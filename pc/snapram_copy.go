@@ -15,3 +15,9 @@ func (m *Machine) loadRAM(r *ramImage) error {
 
 // touchedPages cannot tell untouched pages here: every page is scanned.
 func touchedPages(b []byte) []byte { return nil }
+
+// privatePages cannot tell written pages here: snapshots are always whole.
+func (m *Machine) privatePages() ([]int, bool) { return nil, false }
+
+// rebase does nothing here: RAM stays the machine's own.
+func (m *Machine) rebase(r *ramImage) error { return nil }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -14,9 +15,11 @@ import (
 // restore costs a system call, not a copy, and restored machines share the snapshot's
 // pages until they write them.
 type ramImage struct {
-	size int
-	f    *os.File
-	mem  []byte // the file mapped read-only, after finish
+	size  int
+	f     *os.File
+	mem   []byte  // the file mapped read-only, after finish
+	pages pageMap // what each page holds
+	refs  atomic.Int32
 }
 
 // newRAMImage returns an empty (all zero) image of size bytes.
@@ -38,6 +41,7 @@ func newRAMImage(size int) (*ramImage, error) {
 		return nil, fmt.Errorf("snapshot RAM: sizing %d MB: %w", size>>20, err)
 	}
 	r := &ramImage{size: size, f: f}
+	r.refs.Store(1)
 	runtime.SetFinalizer(r, (*ramImage).close)
 	return r, nil
 }

@@ -82,15 +82,29 @@ type PortValue struct {
 	Last int64
 }
 
-// Snapshot is a machine's whole state. It holds its RAM in an unlinked file that
-// restores map copy-on-write, so one snapshot can be restored many times cheaply; Close
-// releases it.
+// Snapshot is a machine's whole state. It holds its RAM as an image in an unlinked file
+// that restores map copy-on-write, so one snapshot can be restored many times cheaply,
+// plus the pages that differ from that image: a machine whose RAM maps an image (it was
+// restored, or snapshotted before) saves only the pages written since. Close releases it.
 type Snapshot struct {
 	State MachineState
 	Disks [2]DiskState
-	ram   *ramImage
-	pages pageMap // what each page of ram holds
+	ram   *ramImage      // the RAM image (shared with other snapshots and machines)
+	delta map[int][]byte // pages that differ from ram's, by page number
+	pages pageMap        // what each page of the snapshot's RAM holds
 }
+
+// page returns page i of the snapshot's RAM.
+func (s *Snapshot) page(i int) []byte {
+	if p, ok := s.delta[i]; ok {
+		return p
+	}
+	return s.ram.mem[i*pageSize : (i+1)*pageSize]
+}
+
+// Incremental reports whether the snapshot holds only the pages written since an
+// earlier image of the machine's RAM, and how many.
+func (s *Snapshot) Incremental() (bool, int) { return s.delta != nil, len(s.delta) }
 
 // CPUs returns the number of processors of the snapshot's machine.
 func (s *Snapshot) CPUs() int { return s.State.CPUs }
@@ -100,8 +114,9 @@ func (s *Snapshot) MemoryMB() int { return s.State.MemoryMB }
 
 // Close releases the snapshot's RAM copy. Machines restored from it are not affected.
 func (s *Snapshot) Close() {
-	if s != nil {
-		s.ram.close()
+	if s != nil && s.ram != nil {
+		s.ram.release()
+		s.ram, s.delta = nil, nil
 	}
 }
 
@@ -127,6 +142,21 @@ func (m *Machine) Snapshot() (*Snapshot, error) {
 	if err := m.saveDisks(&s.Disks); err != nil {
 		return nil, err
 	}
+	if written, ok := m.privatePages(); ok && len(written) <= len(m.ram)/pageSize/maxDeltaShare {
+		// Only the pages written since RAM was mapped from its image.
+		base := m.ramBase
+		base.retain()
+		s.ram, s.delta = base, make(map[int][]byte, len(written))
+		s.pages = pageMap{kind: bytes.Clone(base.pages.kind), fill: bytes.Clone(base.pages.fill)}
+		buf := make([]byte, len(written)*pageSize)
+		for k, i := range written {
+			p := buf[k*pageSize : (k+1)*pageSize]
+			copy(p, m.ram[i*pageSize:])
+			s.delta[i] = p
+			s.pages.kind[i], s.pages.fill[i] = classify(p)
+		}
+		return s, nil
+	}
 	r, err := newRAMImage(len(m.ram))
 	if err != nil {
 		return nil, err
@@ -140,9 +170,19 @@ func (m *Machine) Snapshot() (*Snapshot, error) {
 		r.close()
 		return nil, err
 	}
+	r.pages = s.pages
 	s.ram = r
+	// From now on RAM maps this image: the next snapshot copies what is written since.
+	if err := m.rebase(r); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
+
+// maxDeltaShare: an incremental snapshot is taken while at most 1/maxDeltaShare of RAM
+// was written since its image; beyond that a whole one is cheaper to restore and keep.
+const maxDeltaShare = 4
 
 // scanRAM classifies the pages of ram, without reading those the host says are untouched.
 func scanRAM(ram []byte) pageMap {
@@ -264,6 +304,9 @@ func (m *Machine) Restore(s *Snapshot) error {
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	for i, p := range s.delta {
+		copy(m.ram[i*pageSize:], p)
+	}
 	if err := m.setState(&s.State); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
@@ -380,7 +423,7 @@ func (m *Machine) StateHash() ([32]byte, error) {
 	if err := m.saveDisks(&disks); err != nil {
 		return [32]byte{}, err
 	}
-	return stateHash(&st, &disks, m.ram, scanRAM(m.ram))
+	return stateHash(&st, &disks, ramPages(m.ram), scanRAM(m.ram))
 }
 
 // Hash returns the SHA-256 of the snapshot's state, as Machine.StateHash.
@@ -388,13 +431,13 @@ func (s *Snapshot) Hash() ([32]byte, error) {
 	if s.ram == nil || s.ram.mem == nil {
 		return [32]byte{}, errors.New("snapshot: no RAM (closed?)")
 	}
-	h, err := stateHash(&s.State, &s.Disks, s.ram.mem, s.pages)
+	h, err := stateHash(&s.State, &s.Disks, s.page, s.pages)
 	runtime.KeepAlive(s.ram) // its finalizer unmaps mem
 	return h, err
 }
 
 // stateHash hashes a state, its disks' hashes and the RAM pages that are not zero.
-func stateHash(st *MachineState, disks *[2]DiskState, ram []byte, pm pageMap) ([32]byte, error) {
+func stateHash(st *MachineState, disks *[2]DiskState, page func(i int) []byte, pm pageMap) ([32]byte, error) {
 	h := sha256.New()
 	if err := gob.NewEncoder(h).Encode(st); err != nil {
 		return [32]byte{}, fmt.Errorf("state hash: %w", err)
@@ -411,7 +454,7 @@ func stateHash(st *MachineState, disks *[2]DiskState, ram []byte, pm pageMap) ([
 		}
 		rec = binary.LittleEndian.AppendUint32(rec[:0], uint32(i))
 		rec = append(rec, k, pm.fill[i])
-		p := ram[i*pageSize : (i+1)*pageSize]
+		p := page(i)
 		switch k {
 		case pageSparse:
 			rec = appendSparse(rec, p, pm.fill[i])
@@ -423,4 +466,9 @@ func stateHash(st *MachineState, disks *[2]DiskState, ram []byte, pm pageMap) ([
 	var sum [32]byte
 	h.Sum(sum[:0])
 	return sum, nil
+}
+
+// ramPages returns page i of ram.
+func ramPages(ram []byte) func(i int) []byte {
+	return func(i int) []byte { return ram[i*pageSize : (i+1)*pageSize] }
 }

@@ -388,7 +388,8 @@ func BenchmarkSnapshotRestoreNew(b *testing.B) {
 	}
 }
 
-// BenchmarkSnapshotSave takes and encodes a snapshot of xv6 at the prompt.
+// BenchmarkSnapshotSave takes and encodes a snapshot of xv6 at the prompt (after the
+// first, incremental ones: the encoding is the same).
 func BenchmarkSnapshotSave(b *testing.B) {
 	x := atPromptAfterLs(b, 1)
 	b.ResetTimer()
@@ -419,5 +420,129 @@ func BenchmarkSnapshotLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 		s.Close()
+	}
+}
+
+// After a whole snapshot, RAM maps its image and the next snapshots hold only the pages
+// written since; they restore exactly and encode to the same bytes as whole ones.
+func TestSnapshotIncremental(t *testing.T) {
+	a := atPromptAfterLs(t, 2)
+	s1, err := a.m.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s1.Close()
+	if inc, _ := s1.Incremental(); inc {
+		t.Fatal("the first snapshot of a booted machine is incremental")
+	}
+	a.run("echo one > f1", 5e9)
+	s2, err := a.m.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	inc, n := s2.Incremental()
+	if !inc || n == 0 {
+		t.Skipf("no incremental snapshot here (incremental %v, %d pages): the host does not tell written pages", inc, n)
+	}
+	t.Logf("incremental snapshot after a command: %d pages", n)
+	h2, err := s2.Hash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := a.m.StateHash(); h != h2 {
+		t.Fatal("incremental snapshot's hash differs from the machine's")
+	}
+	file2 := encode(t, s2)
+	a.run("echo two > f2", 5e9)
+	s3, err := a.m.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s3.Close()
+
+	// Restored into a new machine, in memory and from the file: the same state, and a
+	// snapshot of either encodes to the same bytes.
+	b := bootXv6T(t, 2)
+	if err := b.m.Restore(s2); err != nil {
+		t.Fatal(err)
+	}
+	if h := hashOf(t, b.m); h != h2 {
+		t.Fatal("restored incremental snapshot: hash differs")
+	}
+	sb, err := b.m.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(encode(t, sb), file2) {
+		t.Fatal("a snapshot of the restored machine encodes differently")
+	}
+	sb.Close()
+	c := restored(t, 2, file2)
+	sc, err := c.m.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(encode(t, sc), file2) {
+		t.Fatal("a snapshot of the machine restored from the file encodes differently")
+	}
+	sc.Close()
+
+	// Back and forth on the original machine: s2, then s3, then s2 again.
+	h3, _ := s3.Hash()
+	for _, s := range []*Snapshot{s2, s3, s2} {
+		if err := a.m.Restore(s); err != nil {
+			t.Fatal(err)
+		}
+		want := h2
+		if s == s3 {
+			want = h3
+		}
+		if h := hashOf(t, a.m); h != want {
+			t.Fatal("restore in place of an incremental snapshot: hash differs")
+		}
+	}
+	if out := a.run("ls f2", 5e9); !strings.Contains(out, "cannot open") {
+		t.Fatalf("after going back to before f2 was made, ls f2 says %q", out)
+	}
+}
+
+// BenchmarkSnapshotIncremental takes a snapshot of xv6 after a command, on a machine
+// whose RAM maps an earlier snapshot: only the pages written since are copied.
+func BenchmarkSnapshotIncremental(b *testing.B) {
+	x := atPromptAfterLs(b, 1)
+	s0, err := x.m.Snapshot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s0.Close()
+	x.run("echo hi", 5e9)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s, err := x.m.Snapshot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, n := s.Incremental()
+		b.ReportMetric(float64(n), "pages")
+		s.Close()
+	}
+}
+
+// BenchmarkSnapshotWhole takes the first snapshot of a booted xv6 at the prompt: every
+// page that is not zero is copied.
+func BenchmarkSnapshotWhole(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		x := atPromptAfterLs(b, 1)
+		b.StartTimer()
+		s, err := x.m.Snapshot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		x.m.Close()
+		b.StartTimer()
 	}
 }
