@@ -110,6 +110,7 @@ type countWriter struct {
 	err error
 }
 
+// Write writes p on, counting it.
 func (c *countWriter) Write(p []byte) (int, error) {
 	if c.err != nil {
 		return 0, c.err
