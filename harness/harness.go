@@ -53,6 +53,12 @@ type Config struct {
 	// Snapshots keeps the snapshots scripts save (save NAME) and start from (loadvm NAME);
 	// nil: scripts cannot use snapshots.
 	Snapshots SnapshotStore
+	// LoadVM is the snapshot (in Snapshots) that scripts without a loadvm line start
+	// from; "" boots them.
+	LoadVM string
+	// Stuck, if set, runs the stuck-guest watchdog; a report fails the Expect running when
+	// it is made, with the report as the reason. Its Report, if set, still hears of it.
+	Stuck *pc.StuckConfig
 }
 
 // Session is one running machine and its console transcript.
@@ -63,8 +69,9 @@ type Session struct {
 	mark    int        // offset in out.buf where the next Expect starts looking
 	timeout int64
 	host    time.Duration
-	done    *pc.Result // set once the machine has stopped for good
-	races   []*pc.Race // found by the race detector (Config.Race)
+	done    *pc.Result      // set once the machine has stopped for good
+	races   []*pc.Race      // found by the race detector (Config.Race)
+	stuck   *pc.StuckReport // a stuck-guest report no Expect has failed on yet
 	snaps   SnapshotStore
 }
 
@@ -116,6 +123,16 @@ func Start(cfg Config) (*Session, error) {
 			s.races = append(s.races, r)
 			if cfg.Race.Report != nil {
 				cfg.Race.Report(r)
+			}
+		}
+	}
+	if cfg.Stuck != nil {
+		sc := *cfg.Stuck
+		pcfg.Stuck = &sc
+		sc.Report = func(r *pc.StuckReport) {
+			s.stuck = r
+			if cfg.Stuck.Report != nil {
+				cfg.Stuck.Report(r)
 			}
 		}
 	}
@@ -187,6 +204,10 @@ func (s *Session) wait(want string, budget int64, match func([]byte) (int, []str
 		s.mark -= s.out.trim(s.mark)
 		if len(s.races) > 0 {
 			return nil, s.fail(want, "data race found: "+s.races[0].Text)
+		}
+		if r := s.stuck; r != nil {
+			s.stuck = nil
+			return nil, s.fail(want, r.Text)
 		}
 		if end, subs := match(s.out.buf[s.mark:]); end >= 0 {
 			s.mark += end

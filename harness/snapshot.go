@@ -145,7 +145,7 @@ func StartFrom(cfg Config, snap *pc.Snapshot) (*Session, error) {
 }
 
 // Start runs the script on a new session: booted from cfg, or restored from the
-// snapshot of its loadvm line (from cfg.Snapshots). The script's smp and memory lines
+// snapshot of its loadvm line, else cfg.LoadVM (from cfg.Snapshots). The script's smp and memory lines
 // apply where cfg leaves them 0.
 func (sc *Script) Start(cfg Config) (*Session, error) {
 	if cfg.CPUs == 0 {
@@ -154,19 +154,23 @@ func (sc *Script) Start(cfg Config) (*Session, error) {
 	if cfg.MemoryMB == 0 {
 		cfg.MemoryMB = sc.MemoryMB
 	}
-	if sc.LoadVM == "" {
+	name := sc.LoadVM
+	if name == "" {
+		name = cfg.LoadVM
+	}
+	if name == "" {
 		return Start(cfg)
 	}
 	if cfg.Snapshots == nil {
-		return nil, fmt.Errorf("%s: loadvm %s: no snapshot store", sc.Name, sc.LoadVM)
+		return nil, fmt.Errorf("%s: loadvm %s: no snapshot store", sc.Name, name)
 	}
-	snap, err := cfg.Snapshots.Load(sc.LoadVM)
+	snap, err := cfg.Snapshots.Load(name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: loadvm %s: %w", sc.Name, sc.LoadVM, err)
+		return nil, fmt.Errorf("%s: loadvm %s: %w", sc.Name, name, err)
 	}
 	s, err := StartFrom(cfg, snap)
 	if err != nil {
-		return nil, fmt.Errorf("%s: loadvm %s: %w", sc.Name, sc.LoadVM, err)
+		return nil, fmt.Errorf("%s: loadvm %s: %w", sc.Name, name, err)
 	}
 	return s, nil
 }

@@ -34,6 +34,11 @@ type Snapshots interface {
 	LoadVM(name string) error
 }
 
+// StuckReporter is a Machine that can describe itself as a stuck guest (info stuck).
+type StuckReporter interface {
+	StuckText() string
+}
+
 // Monitor interprets commands for one machine.
 type Monitor struct {
 	m       Machine
@@ -65,6 +70,7 @@ help|? -- this list
 info cpus -- every CPU's pc (* marks the selected one)
 info mem -- the selected CPU's page mappings, as ranges
 info registers [-a] -- the selected CPU's registers (-a: every CPU's)
+info stuck -- every CPU's backtrace and xv6's processes, as a stuck-guest report
 info tlb -- the selected CPU's page mappings, page by page
 loadvm name -- restore the machine from snapshot name
 quit|q -- quit gemu
@@ -146,7 +152,7 @@ func (mon *Monitor) snapshot(cmd string, args []string) string {
 // info runs the info subcommands.
 func (mon *Monitor) info(args []string) string {
 	if len(args) == 0 {
-		return "info: want cpus, mem, registers or tlb\n"
+		return "info: want cpus, mem, registers, stuck or tlb\n"
 	}
 	cpus := mon.m.CPUs()
 	c := cpus[mon.cpu]
@@ -171,8 +177,13 @@ func (mon *Monitor) info(args []string) string {
 		return gdbstub.InfoMem(mon.m.RAM(), c)
 	case "tlb":
 		return infoTLB(mon.m.RAM(), c)
+	case "stuck":
+		if r, ok := mon.m.(StuckReporter); ok {
+			return r.StuckText()
+		}
+		return "info stuck: this machine cannot describe itself\n"
 	}
-	return fmt.Sprintf("info %s: unknown (want cpus, mem, registers or tlb)\n", args[0])
+	return fmt.Sprintf("info %s: unknown (want cpus, mem, registers, stuck or tlb)\n", args[0])
 }
 
 // Page-table entry bits.

@@ -58,6 +58,7 @@ type Config struct {
 	NoInput   bool                      // no host input will ever come: a paced guest idle with no timer stops
 	Trace     func(c *x86.CPU, cpu int) // called before every instruction (slow), nil for none
 	Race      *RaceConfig               // the data-race detector (race.go); nil for none
+	Stuck     *StuckConfig              // the stuck-guest watchdog (stuck.go); nil for none
 	// Log, if set, hears of guest errors (accesses no device claims, writes to ROM) and
 	// of device features the board does not implement (guestError false).
 	Log func(guestError bool, format string, args ...any)
@@ -142,6 +143,7 @@ type Machine struct {
 	dbg   debugState    // debugger stops (debug.go)
 	sched sched         // the order and length of the CPUs' turns (sched.go)
 	race  *raceDetector // the data-race detector, nil when off (race.go)
+	stuck *stuckWatch   // the stuck-guest watchdog, nil when off (stuck.go)
 }
 
 // Errors New returns for bad configurations.
@@ -281,6 +283,9 @@ func (m *Machine) buildCPUs() {
 		}
 		m.cpus = append(m.cpus, c)
 		m.apics = append(m.apics, a)
+	}
+	if m.cfg.Stuck != nil {
+		m.stuck = newStuckWatch(*m.cfg.Stuck)
 	}
 	if m.cfg.Race != nil && n > 1 { // one CPU cannot race with itself
 		m.race = newRaceDetector(*m.cfg.Race, n)

@@ -199,6 +199,9 @@ func (m *Machine) round(end int64) {
 		if race != nil && why != x86.StopWatch {
 			race.ran(m, i, ran)
 		}
+		if m.stuck != nil {
+			m.stuck.turnEnd(c)
+		}
 		if m.result != nil {
 			return
 		}
@@ -210,6 +213,9 @@ func (m *Machine) round(end int64) {
 	s.inRound = false
 	if race != nil {
 		race.roundEnd(m)
+	}
+	if m.stuck != nil {
+		m.stuck.roundEnd(m)
 	}
 	if lim := m.cfg.Limit; lim != 0 && m.retired >= lim {
 		m.stop(Result{Reason: Budget, Status: StatusBudget,
@@ -381,6 +387,9 @@ func (m *Machine) reboot() {
 	m.sched.reset()
 	if m.race != nil {
 		m.race.reset(m)
+	}
+	if m.stuck != nil {
+		m.stuck.reset(m)
 	}
 	m.com1.ready, m.com1.lsrPolls = false, 0
 	if err := m.boot(); err != nil {

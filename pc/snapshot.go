@@ -28,7 +28,8 @@ import (
 // devices it implements itself), guest RAM and the disks. What is derived from that
 // state (decoded and translated code, TLBs, the prefaulter) is dropped on restore, and
 // what belongs to the host side (queued input, output not yet written, the pacer, the
-// debugger's breakpoints, the race detector's samples) is not part of a snapshot.
+// debugger's breakpoints, the race detector's samples, the stuck-guest watchdog's
+// stretch) is not part of a snapshot.
 
 // MachineState is the board's and the chips' state in a snapshot: everything but RAM and
 // the disks.
@@ -404,6 +405,9 @@ func (m *Machine) setState(s *MachineState) error {
 	m.dbg.hit = false
 	if m.race != nil {
 		m.race.reset(m)
+	}
+	if m.stuck != nil {
+		m.stuck.reset(m) // a new quiet stretch starts at the restored clock
 	}
 	m.code.Invalidate(0, uint32(min(len(m.ram), 1<<31)))
 	for _, c := range m.cpus {

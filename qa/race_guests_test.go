@@ -1,6 +1,7 @@
 package qa
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 
 	"gemu/harness"
 	"gemu/internal/xv6build"
+	"gemu/pc"
+	"gemu/symbols"
 )
 
 // raceGuests gates the tests that build xv6 kernels with planted races or xv6-public
@@ -95,6 +98,65 @@ func TestLinkloop(t *testing.T) {
 	}
 }
 
+// TestLinkloopStuckReport runs linkloop on xv6-public with two CPUs under the default
+// schedule, which deadlocks it: instead of a silent hang, the stuck-guest watchdog names
+// the two linkloop processes, the inode locks they wait for and which holds which.
+func TestLinkloopStuckReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds xv6-public; skipped with -short")
+	}
+	src, err := os.ReadFile(filepath.Join("xv6public", "linkloop.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := xv6build.XV6Public(t, map[string][]byte{"linkloop": src})
+	syms, err := symbols.Open(xv6build.KernelELF(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kernel, fs := readPair(t, dir)
+	s, err := harness.Start(harness.Config{Kernel: kernel, FS: fs, CPUs: 2,
+		Stuck: &pc.StuckConfig{Symbols: func() *symbols.Table { return syms }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Expect("$ "); err != nil {
+		t.Fatal(err)
+	}
+	s.Send("linkloop 200\n")
+	err = s.ExpectWithin("linkloop: done", 60*harness.Second)
+	var f *harness.Failure
+	if !errors.As(err, &f) {
+		t.Fatalf("linkloop under the default schedule: %v, want the deadlock reported", err)
+	}
+	t.Logf("%s", f.Reason)
+	lock := regexp.MustCompile(`pid (\d+) \(linkloop\) waits for icache\.inode\[\d+\]\.lock, held by pid (\d+) \(linkloop\)`)
+	m := lock.FindAllStringSubmatch(f.Reason, -1)
+	if !strings.HasPrefix(f.Reason, "guest stuck: deadlock: ") || len(m) != 2 || m[0][1] != m[1][2] || m[1][1] != m[0][2] {
+		t.Errorf("the report does not name two linkloop processes each holding the inode lock the other waits for:\n%s", f.Reason)
+	}
+	for _, want := range []string{"cpu0: ", "cpu1: ", "scheduler", "acquiresleep", "sys_"} {
+		if !strings.Contains(f.Reason, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+}
+
+// readPair reads xv6.img and fs.img from dir.
+func readPair(t *testing.T, dir string) (kernel, fs []byte) {
+	t.Helper()
+	kernel, err := os.ReadFile(filepath.Join(dir, "xv6.img"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err = os.ReadFile(filepath.Join(dir, "fs.img"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kernel, fs
+}
+
 // TestLinkloopRate measures how often linkloop 200 deadlocks on xv6-public over many
 // schedule seeds, with 2 and 4 CPUs (docs/concurrency.md has the figures). It runs only
 // with GEMU_MEASURE=1 (about a minute a seed on a loaded 2-core machine); GEMU_SEEDS sets
@@ -111,15 +173,7 @@ func TestLinkloopRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := xv6build.XV6Public(t, map[string][]byte{"linkloop": src})
-	kernel, err := os.ReadFile(filepath.Join(dir, "xv6.img"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := os.ReadFile(filepath.Join(dir, "fs.img"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	kernel, fs := readPair(t, xv6build.XV6Public(t, map[string][]byte{"linkloop": src}))
 	round := regexp.MustCompile(`linkloop: (round (\d+)|done)`)
 	for _, cpus := range []int{2, 4} {
 		type result struct {

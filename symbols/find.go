@@ -2,6 +2,7 @@ package symbols
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -36,4 +37,40 @@ func isELF(path string) bool {
 		return false
 	}
 	return bytes.Equal(magic[:], []byte("\x7fELF"))
+}
+
+// ReadBootDisk reads the symbols of the kernel ELF that an xv6 boot disk image carries
+// right after its 512-byte boot sector (both xv6 Makefiles append the kernel to the boot
+// block). xv6-public's image keeps the kernel's DWARF; ours strips it, leaving the
+// function and variable names.
+func ReadBootDisk(path string) (*Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("symbols: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("symbols: %w", err)
+	}
+	return readBootELF(f, fi.Size(), path)
+}
+
+// ReadBootImage is ReadBootDisk for an image in memory.
+func ReadBootImage(image []byte) (*Table, error) {
+	return readBootELF(bytes.NewReader(image), int64(len(image)), "the boot disk")
+}
+
+// readBootELF reads the ELF after the boot sector of the size-byte image r; name is the
+// image's name for errors.
+func readBootELF(r io.ReaderAt, size int64, name string) (*Table, error) {
+	var magic [4]byte
+	if _, err := r.ReadAt(magic[:], 512); err != nil || !bytes.Equal(magic[:], []byte("\x7fELF")) {
+		return nil, fmt.Errorf("symbols: %s: no ELF kernel after the boot sector", name)
+	}
+	t, err := ReadFrom(io.NewSectionReader(r, 512, size-512))
+	if err != nil {
+		return nil, fmt.Errorf("%s (the kernel after the boot sector): %w", name, err)
+	}
+	return t, nil
 }

@@ -37,6 +37,7 @@ type Proc struct {
 	Chan     uint32   // the wait channel, 0 if none
 	ChanDesc string   // Chan as a name: DataPath ("icache.inode[1].lock") or Describe
 	Killed   bool     // the process has been killed and not yet exited
+	Holder   int      // asleep on a locked sleeplock: the pid it records as holder; else 0
 	CPU      int      // the CPU (index in cpus) whose proc it is, -1 if none or unknown
 	Kstack   uint32   // bottom of its kernel stack
 	Context  uint32   // where swtch saved its registers (struct context *), 0 if none
@@ -192,6 +193,7 @@ func (t *Table) Procs(read func(va uint32, b []byte) bool) ([]Proc, error) {
 		procs = append(procs, pr)
 	}
 	t.markCPUs(procs, l, read)
+	t.sleeplockHolders(procs, read32)
 	for i := range procs {
 		pr := &procs[i]
 		// A process some CPU holds as its own is running or half-way through swtch:
@@ -303,6 +305,9 @@ func (t *Table) FormatProcs(procs []Proc) string {
 		wait := "-"
 		if p.Chan != 0 {
 			wait = p.ChanDesc
+		}
+		if p.Holder != 0 {
+			wait += fmt.Sprintf(" (held by pid %d)", p.Holder)
 		}
 		stack := "-"
 		if len(p.Stack) > 0 {

@@ -3,7 +3,6 @@ package symbols
 import (
 	"debug/dwarf"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -152,14 +151,13 @@ func member(st *dwarf.StructType, name string, depth int) (int64, dwarf.Type, bo
 // lock, not its first word); "+N" follows when addr is N bytes into a scalar or into
 // padding, and a bit field is named by the first one with bits in addr's byte.
 func (t *Table) DataPath(addr uint32) (string, bool) {
-	i := sort.Search(len(t.vars), func(i int) bool { return t.vars[i].addr > addr }) - 1
-	if i < 0 || addr-t.vars[i].addr >= t.vars[i].size {
+	v, off, ok := t.varAt(addr)
+	if !ok {
 		return "", false
 	}
-	v := t.vars[i]
 	var b strings.Builder
 	b.WriteString(v.name)
-	walkPath(&b, v.typ, int64(addr-v.addr), 0)
+	walkPath(&b, v.typ, off, 0)
 	return b.String(), true
 }
 

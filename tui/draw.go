@@ -238,6 +238,9 @@ func FormatStatus(view string, st *Stats, mips float64, busy bool) string {
 		case st.Races > 1:
 			fmt.Fprintf(&b, " | %d races", st.Races)
 		}
+		if st.Stuck {
+			b.WriteString(" | STUCK: Ctrl-A w")
+		}
 	}
 	b.WriteString(" | Ctrl-A h: help")
 	return b.String()

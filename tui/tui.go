@@ -40,6 +40,7 @@ type Stats struct {
 	DiskReads    uint64        // sectors read from all disks
 	DiskWrites   uint64        // sectors written to all disks
 	Races        int           // data races reported (-race)
+	Stuck        bool          // the stuck-guest watchdog has reported the guest (Ctrl-A w shows why)
 }
 
 // Options configure the front end; the zero value is the default terminal UI.
@@ -392,6 +393,8 @@ func (u *UI) command(ev *tcell.EventKey) bool {
 		u.toggleMonitor()
 	case 'v', 'V':
 		u.save()
+	case 'w', 'W':
+		u.whyStuck()
 	default:
 		u.note("unknown Ctrl-A command (Ctrl-A h for help)", 2*time.Second)
 	}
@@ -440,6 +443,24 @@ func (u *UI) toggleMonitor() {
 	}
 	u.scroll = 0
 	u.full = true
+}
+
+// whyStuck is Ctrl-A w: the monitor view, showing info stuck (the stuck-guest report of
+// the machine as it is now).
+func (u *UI) whyStuck() {
+	if u.opts.Monitor == nil {
+		u.note("no monitor here (with -gdb, use gdb's monitor command)", 3*time.Second)
+		return
+	}
+	if u.view != viewMonitor {
+		u.toggleMonitor()
+	}
+	if len(u.monLine) > 0 { // a line half typed is dropped, as Ctrl-C drops it in qemu
+		u.monLine = u.monLine[:0]
+		fmt.Fprint(u.mon, "\r\n(qemu) ")
+	}
+	out, _ := u.opts.Monitor("info stuck")
+	fmt.Fprint(u.mon, "info stuck\r\n"+strings.ReplaceAll(out, "\n", "\r\n")+"(qemu) ")
 }
 
 // monitorKey is a key typed in the monitor view: line editing, Enter runs the line. It

@@ -994,3 +994,33 @@ func TestSaveKey(t *testing.T) {
 	v.key(tcell.NewEventKey(tcell.KeyCtrlA, 0, tcell.ModCtrl))
 	v.key(tcell.NewEventKey(tcell.KeyRune, 'v', tcell.ModNone)) // no Save: a note, no panic
 }
+
+// TestWhyStuck: Ctrl-A w opens the monitor and runs info stuck, dropping a half-typed
+// line; the status line says when the guest was found stuck.
+func TestWhyStuck(t *testing.T) {
+	var ran []string
+	mon := func(l string) (string, bool) { ran = append(ran, l); return "guest stuck: deadlock\n", false }
+	m := &fakeMachine{}
+	u, scr := syncUI(t, m, 80, 26, Options{Monitor: mon, Stats: func() Stats { return Stats{CPUs: 2, Stuck: true} }})
+	key := func(k tcell.Key, r rune) bool { return u.key(tcell.NewEventKey(k, r, tcell.ModNone)) }
+	u.draw(time.Now())
+	if text := screenText(scr); !strings.Contains(text, "STUCK: Ctrl-A w") {
+		t.Errorf("status line does not say the guest is stuck:\n%s", text)
+	}
+	key(tcell.KeyCtrlA, 0)
+	key(tcell.KeyRune, 'm')
+	key(tcell.KeyRune, 'x')
+	key(tcell.KeyCtrlA, 0)
+	key(tcell.KeyRune, 'w')
+	if u.view != viewMonitor {
+		t.Fatal("Ctrl-A w did not show the monitor")
+	}
+	u.draw(time.Now())
+	text := screenText(scr)
+	if !strings.Contains(text, "(qemu) info stuck") || !strings.Contains(text, "guest stuck: deadlock") {
+		t.Errorf("monitor lacks info stuck and its answer:\n%s", text)
+	}
+	if len(ran) != 1 || ran[0] != "info stuck" || len(u.monLine) != 0 {
+		t.Errorf("ran %q, line left %q", ran, u.monLine)
+	}
+}

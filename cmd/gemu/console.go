@@ -116,6 +116,8 @@ func (x *mux) feed(b []byte) {
 			fmt.Fprint(x.msg, muxHelp)
 		case 'c', 'C', 'm', 'M':
 			x.toggleMonitor()
+		case 'w', 'W':
+			x.whyStuck()
 		case 's', 'S':
 			if x.status != nil {
 				fmt.Fprintf(x.msg, "\n%s\n", x.status())
@@ -163,6 +165,16 @@ func (x *mux) toggleMonitor() {
 		x.inMonitor, x.line = true, x.line[:0]
 		fmt.Fprint(x.con, "\ngemu monitor - type 'help' for more information (Ctrl-A c: back to the console)\n"+monitor.Prompt)
 	}
+}
+
+// whyStuck is Ctrl-A w: the monitor's info stuck, printed on the console.
+func (x *mux) whyStuck() {
+	if x.monitor == nil {
+		fmt.Fprint(x.msg, "\ngemu: no monitor here (with -gdb, use gdb's monitor command) (Ctrl-A h for help)\n")
+		return
+	}
+	out, _ := x.monitor("info stuck")
+	fmt.Fprint(x.msg, "\n"+out)
 }
 
 // quitNow is Ctrl-A x (or the monitor's quit): the input before it goes to the guest,

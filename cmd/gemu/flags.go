@@ -51,6 +51,10 @@ type options struct {
 	race     bool   // -race: the data-race detector
 	raceLog  string // -race-log FILE: its reports go there instead of stderr
 	raceRate int    // -race-rate N: mean instructions between samples (0: the default)
+
+	schedSeed  uint64 // -sched-seed S: the schedule's seed (0: the default)
+	symbols    string // -symbols FILE: the kernel ELF for reports
+	stuckAfter int64  // -stuck-after T: virtual ns without progress (0: the default, -1: off)
 }
 
 // note records one line for stderr about an accepted flag, once however often it is given.
@@ -144,6 +148,9 @@ var flagTable = map[string]flagSpec{
 	"race":         {false, func(o *options, v string) error { o.race = true; return nil }},
 	"race-log":     {true, func(o *options, v string) error { o.race, o.raceLog = true, v; return nonEmpty(v) }},
 	"race-rate":    {true, parseRaceRate},
+	"sched-seed":   {true, parseSchedSeed},
+	"symbols":      {true, func(o *options, v string) error { o.symbols = v; return nonEmpty(v) }},
+	"stuck-after":  {true, parseStuckAfter},
 	"usb":          {false, noteFlag("-usb: ignored: gemu has no USB controller (the keyboard is the PS/2 one xv6 uses)")},
 }
 
@@ -240,6 +247,9 @@ Concurrency options (docs/concurrency.md):
 -race           report data races between CPUs (sampled: finds races that occur)
 -race-log FILE  race reports go to FILE instead of stderr (implies -race)
 -race-rate N    mean instructions between samples, per CPU (default 50000)
+-sched-seed S   seed of the CPUs' schedule (default 1); replays an interleaving
+-stuck-after T  report a guest making no progress for T, virtual (default 5s)
+-symbols FILE   the kernel ELF for reports (default: xv6's kernel beside -hda)
 
 Exit status: 0 power-off or Ctrl-A x, (v<<1)|1 isa-debug-exit, 1 bad input,
 2 triple fault, 3 every CPU halted for good, 4 instruction limit.

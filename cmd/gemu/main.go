@@ -34,6 +34,7 @@ type session struct {
 	log     *logFile    // the -D file, nil without one
 	ui      *tuiFront   // the screen front end, nil without a display (tui.go)
 	console *consoleOut // stdout when the console or a debug port is on stdio
+	syms    *kernelSyms // the kernel's symbols for reports (symbols.go)
 }
 
 func (s *session) close() error {
@@ -134,6 +135,13 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		closeDisks(cfg)
 		return fail(err)
 	}
+	if o.symbols != "" { // named by the user: a file that cannot be read is an error now
+		if _, err := s.syms.load(); err != nil {
+			closeDisks(cfg)
+			return fail(err)
+		}
+	}
+	stuck := s.stuckConfig(o, cfg, stderr)
 	snap, err := loadVM(o, cfg)
 	if err != nil {
 		closeDisks(cfg)
@@ -158,6 +166,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		s.log.setStop(m.Stop)
 	}
 	status := s.runMachine(m, o, cfg, stdin, stdout, stderr)
+	stuck.finish()
 	if err := races.finish(stderr, m.Races()); err != nil {
 		fmt.Fprintf(stderr, "gemu: %v\n", err)
 		status = 1
@@ -188,7 +197,8 @@ func serialMode(o *options) string {
 
 // config turns options into a machine configuration, opening the files it names.
 func (s *session) config(o *options, stdout io.Writer) (*pc.Config, error) {
-	cfg := &pc.Config{CPUs: o.smp, MemoryMB: o.memMB, NoReboot: o.noReboot, Limit: o.icount, RTC: o.rtc, NoJIT: o.interp}
+	cfg := &pc.Config{CPUs: o.smp, MemoryMB: o.memMB, NoReboot: o.noReboot, Limit: o.icount, RTC: o.rtc, NoJIT: o.interp,
+		SchedSeed: o.schedSeed}
 	var err error
 	if s.ui != nil {
 		cfg.Serial, err = s.ui.serial(s, o)
@@ -227,6 +237,7 @@ func (s *session) config(o *options, stdout io.Writer) (*pc.Config, error) {
 		}
 		s.files = append(s.files, lock)
 	}
+	s.syms = &kernelSyms{file: o.symbols, kernel: o.kernel, bootDisk: drives[0], origDisk: o.drives[0]}
 	if err := s.firmware(o, cfg); err != nil {
 		closeDisks(cfg)
 		return nil, err
@@ -433,7 +444,7 @@ func versionText(bi *debug.BuildInfo) string {
 // the exit status.
 func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *os.File, stdout, stderr io.Writer) int {
 	if s.ui != nil {
-		return s.ui.run(m, o, stderr)
+		return s.ui.run(m, o, s.syms, stderr)
 	}
 	mode := serialMode(o)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -443,10 +454,10 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 	switch {
 	case o.gdb != "":
 	case o.monitor == "stdio":
-		link = newMonitorLink(m, o.snapshotDir)
+		link = newMonitorLink(m, s.syms, o.snapshotDir)
 		go link.serveStdio(stdin, stdout, x)
 	case mode == "mon:stdio" && s.console != nil:
-		link = newMonitorLink(m, o.snapshotDir)
+		link = newMonitorLink(m, s.syms, o.snapshotDir)
 		x.monitor, x.con = link.exec, s.console
 	}
 	// With no console input at all (COM1 to a file or nowhere) only timers can wake an idle

@@ -32,11 +32,17 @@ type monitorReply struct {
 	quit bool
 }
 
-// pcBoard adapts pc.Machine to monitor.Machine and monitor.Snapshots.
+// pcBoard adapts pc.Machine to monitor.Machine, monitor.StuckReporter and
+// monitor.Snapshots.
 type pcBoard struct {
 	*pc.Machine
+	syms    *kernelSyms
 	snapDir string // -snapshot-dir
 }
+
+// StuckText is the monitor's info stuck: the machine described as the stuck-guest
+// watchdog describes a stuck guest.
+func (b pcBoard) StuckText() string { return b.StuckReport(b.syms.get()).Text }
 
 // Reset resets the machine as the guest's own reset does.
 func (b pcBoard) Reset() { b.DebugReset() }
@@ -64,8 +70,8 @@ func (b pcBoard) LoadVM(name string) error {
 	return b.Restore(snap)
 }
 
-func newMonitorLink(m *pc.Machine, snapDir string) *monitorLink {
-	return &monitorLink{m: m, mon: monitor.New(pcBoard{m, snapDir}), reqs: make(chan monitorReq, 1), done: make(chan struct{})}
+func newMonitorLink(m *pc.Machine, syms *kernelSyms, snapDir string) *monitorLink {
+	return &monitorLink{m: m, mon: monitor.New(pcBoard{m, syms, snapDir}), reqs: make(chan monitorReq, 1), done: make(chan struct{})}
 }
 
 // exec runs one monitor command line with the machine paused and returns its output;

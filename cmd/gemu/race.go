@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"gemu/pc"
-	"gemu/symbols"
 )
 
 // parseRaceRate is -race-rate N: the mean instructions of a CPU between two samples.
@@ -19,28 +18,6 @@ func parseRaceRate(o *options, v string) error {
 	}
 	o.race, o.raceRate = true, n
 	return nil
-}
-
-// kernelSymbols reads the kernel's symbols for reports: xv6's kernel ELF found beside
-// the boot disk image, or the multiboot kernel itself. It returns nil, nil when there is
-// none to read.
-func kernelSymbols(o *options) (*symbols.Table, error) {
-	path := o.kernel
-	if path == "" && o.drives[0] != "" {
-		p, ok := symbols.FindKernel(o.drives[0])
-		if !ok {
-			return nil, nil
-		}
-		path = p
-	}
-	if path == "" {
-		return nil, nil
-	}
-	t, err := symbols.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("kernel symbols: %w", err)
-	}
-	return t, nil
 }
 
 // raceLog is where race reports go: a -race-log file, stderr, or (under the screen front
@@ -59,7 +36,7 @@ func (s *session) raceConfig(o *options, cfg *pc.Config, stderr io.Writer) (*rac
 	if !o.race {
 		return nil, nil
 	}
-	syms, err := kernelSymbols(o)
+	syms, err := s.syms.load()
 	if err != nil {
 		return nil, err
 	}

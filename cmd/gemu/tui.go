@@ -36,7 +36,7 @@ func (f *tuiFront) stats() tui.Stats { return machineStats(f.m) }
 func machineStats(m *pc.Machine) tui.Stats {
 	st := m.Stats()
 	return tui.Stats{CPUs: st.CPUs, Instructions: st.Retired, VirtualTime: time.Duration(st.VirtualNS),
-		DiskReads: st.DiskReads, DiskWrites: st.DiskWrites, Races: m.Races()}
+		DiskReads: st.DiskReads, DiskWrites: st.DiskWrites, Races: m.Races(), Stuck: m.Stuck() != nil}
 }
 
 // newTUIFront returns the screen front end when the options ask for a display (no
@@ -78,10 +78,10 @@ func (f *tuiFront) serial(s *session, o *options) (io.Writer, error) {
 }
 
 // run runs m with the screen front end and returns the exit status.
-func (f *tuiFront) run(m *pc.Machine, o *options, stderr io.Writer) int {
+func (f *tuiFront) run(m *pc.Machine, o *options, syms *kernelSyms, stderr io.Writer) int {
 	f.m = m
 	if o.gdb == "" {
-		f.link = newMonitorLink(m, o.snapshotDir)
+		f.link = newMonitorLink(m, syms, o.snapshotDir)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
