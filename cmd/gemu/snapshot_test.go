@@ -111,3 +111,26 @@ func TestLoadVMBadInput(t *testing.T) {
 		}
 	}
 }
+
+// gemu test runs the scripts that save first, so a script that starts from a snapshot may
+// come before the one that saves it; each script from the snapshot sees the saved state,
+// not the other's changes.
+func TestGemuTestSaveThenLoad(t *testing.T) {
+	dir := t.TempDir()
+	use := func(name string) string {
+		return writeScript(t, "loadvm prompt\nsendline ls\nexpect \"saved\"\nexpect \"$ \"\nsendline echo x > "+name+"\nexpect \"$ \"\nsendline ls "+name+"\nexpect \""+name+"\"\n")
+	}
+	a, b := use("fromA"), use("fromB")
+	boot := writeScript(t, "expect \"$ \"\nsendline echo s > saved\nexpect \"$ \"\nsave prompt\n")
+	var out, errb bytes.Buffer
+	if st := runTest([]string{"-snapshot-dir", dir, "-j", "2", a, b, boot}, &out, &errb); st != 0 {
+		t.Fatalf("status %d\n%s%s", st, &out, &errb)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "prompt.snap")); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "PASS "+a) || !strings.HasPrefix(lines[2], "PASS "+boot) {
+		t.Errorf("results not in the order given:\n%s", &out)
+	}
+}
