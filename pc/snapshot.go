@@ -130,9 +130,10 @@ var errRunning = errors.New("snapshot: the machine is in the middle of an instru
 // CPU halted waits for host time to catch up (pacer.wait), the restored machine runs the
 // rest of that idle stretch a round later than the original did. A machine that has
 // stopped can be saved too, to look at it later: restoring undoes the stop, and the guest
-// goes on from there (a CPU that triple-faulted stays shut down and stops it again). It
-// costs a copy of the RAM pages that are not zero and a read of the disk images (for
-// their hashes).
+// goes on from there (a CPU that triple-faulted stays shut down and stops it again).
+// The first snapshot of a machine copies the RAM pages that are not zero into a new
+// image and maps RAM copy-on-write over it; later ones (Linux) copy only the pages
+// written since (Incremental). Each reads the disk images for their hashes.
 func (m *Machine) Snapshot() (*Snapshot, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
