@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync"
 
 	"gemu/ide"
 )
@@ -23,7 +24,11 @@ const sectorSize = ide.SectorSize
 
 // trackedDisk is a disk that remembers the base contents of the sectors written to it.
 type trackedDisk struct {
-	d        ide.Disk
+	d ide.Disk
+
+	// mu orders writes with the hashing of a snapshot's image, which may run on another
+	// goroutine while the machine runs on (lazyHash).
+	mu       sync.Mutex
 	orig     map[int64][]byte // sector -> its base contents, for every sector written since the base
 	baseHash *[32]byte        // the base image's SHA-256, once computed
 }
@@ -44,6 +49,8 @@ func (t *trackedDisk) WriteAt(p []byte, off int64) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	first, last := off/sectorSize, (off+int64(len(p))-1)/sectorSize
 	for s := first; s <= last; s++ {
 		if _, ok := t.orig[s]; ok || s*sectorSize >= t.d.Size() {
@@ -60,6 +67,8 @@ func (t *trackedDisk) WriteAt(p []byte, off int64) (int, error) {
 
 // dirty returns the sectors written since the base, in order.
 func (t *trackedDisk) dirty() []int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	s := make([]int64, 0, len(t.orig))
 	for n := range t.orig {
 		s = append(s, n)
@@ -68,9 +77,23 @@ func (t *trackedDisk) dirty() []int64 {
 	return s
 }
 
-// hash returns the SHA-256 of the image with the sectors in over replaced by their
-// contents there.
-func (t *trackedDisk) hash(over map[int64][]byte) ([32]byte, error) {
+// baseContents returns the base contents of sector n, nil if it was not written since.
+func (t *trackedDisk) baseContents(n int64) []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.orig[n]
+}
+
+// hash returns the SHA-256 of the image with each sector for which over (if not nil)
+// returns contents replaced by them. over is called with t.mu held.
+func (t *trackedDisk) hash(over func(sector int64) []byte) ([32]byte, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.hashLocked(over)
+}
+
+// hashLocked is hash with t.mu held.
+func (t *trackedDisk) hashLocked(over func(sector int64) []byte) ([32]byte, error) {
 	h := sha256.New()
 	const chunk = 256 << 10
 	buf := make([]byte, chunk)
@@ -81,9 +104,9 @@ func (t *trackedDisk) hash(over map[int64][]byte) ([32]byte, error) {
 		if _, err := t.d.ReadAt(b, off); err != nil && err != io.EOF {
 			return [32]byte{}, fmt.Errorf("reading at %d: %w", off, err)
 		}
-		if len(over) > 0 {
+		if over != nil {
 			for s := off / sectorSize; s < (off+int64(n))/sectorSize; s++ {
-				if c, ok := over[s]; ok {
+				if c := over(s); c != nil {
 					copy(b[s*sectorSize-off:], c)
 				}
 			}
@@ -97,8 +120,10 @@ func (t *trackedDisk) hash(over map[int64][]byte) ([32]byte, error) {
 
 // base returns the base image's SHA-256 (computed once).
 func (t *trackedDisk) base() ([32]byte, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.baseHash == nil {
-		sum, err := t.hash(t.orig)
+		sum, err := t.hashLocked(func(n int64) []byte { return t.orig[n] })
 		if err != nil {
 			return sum, err
 		}
@@ -112,11 +137,37 @@ type DiskState struct {
 	Present  bool
 	Size     int64    // bytes
 	BaseHash [32]byte // SHA-256 of the image the written sectors apply to
-	Hash     [32]byte // SHA-256 of the image at save time
+	Hash     [32]byte // SHA-256 of the image at save time (in memory: see hash)
 	Sectors  []int64  // sectors written since the base, in order
 	Data     []byte   // their contents at save time, sectorSize bytes each
 
 	from *trackedDisk // the disk it was saved from (in memory only)
+	lazy *lazyHash    // computes Hash when first needed (in memory only)
+}
+
+// lazyHash computes a snapshot's save-time image hash when it is first asked for, so
+// that taking a snapshot costs no read of the whole image. The image as saved is the
+// base with the snapshot's sectors, and the disk keeps the base contents of every sector
+// written since the base, so the hash can be computed later, while the machine runs on,
+// as long as the disk is open.
+type lazyHash struct {
+	once sync.Once
+	sum  [32]byte
+	err  error
+	fn   func() ([32]byte, error)
+}
+
+// hash returns the SHA-256 of the image as saved.
+func (d *DiskState) hash() ([32]byte, error) {
+	if d.lazy == nil {
+		return d.Hash, nil
+	}
+	l := d.lazy
+	l.once.Do(func() { l.sum, l.err = l.fn() })
+	if l.err != nil {
+		return [32]byte{}, fmt.Errorf("hashing the image as saved: %w", l.err)
+	}
+	return l.sum, nil
 }
 
 // saveDisk returns the state of t (nil: no disk).
@@ -128,21 +179,31 @@ func saveDisk(t *trackedDisk) (DiskState, error) {
 	if err != nil {
 		return DiskState{}, err
 	}
-	cur, err := t.hash(nil)
-	if err != nil {
-		return DiskState{}, err
-	}
-	s := DiskState{Present: true, Size: t.d.Size(), BaseHash: base, Hash: cur, Sectors: t.dirty(), from: t}
+	s := DiskState{Present: true, Size: t.d.Size(), BaseHash: base, Sectors: t.dirty(), from: t}
 	s.Data = make([]byte, len(s.Sectors)*sectorSize)
+	over := make(map[int64][]byte, len(s.Sectors))
 	for i, n := range s.Sectors {
-		if _, err := t.d.ReadAt(s.Data[i*sectorSize:(i+1)*sectorSize], n*sectorSize); err != nil && err != io.EOF {
+		b := s.Data[i*sectorSize : (i+1)*sectorSize]
+		if _, err := t.d.ReadAt(b, n*sectorSize); err != nil && err != io.EOF {
 			return DiskState{}, fmt.Errorf("reading sector %d: %w", n, err)
 		}
+		over[n] = b
 	}
+	// The image as saved: the sectors written since the base as they are now, every other
+	// one as in the base (the disk's own contents, or the base contents it keeps of the
+	// sectors written later).
+	s.lazy = &lazyHash{fn: func() ([32]byte, error) {
+		return t.hash(func(n int64) []byte {
+			if b, ok := over[n]; ok {
+				return b
+			}
+			return t.orig[n]
+		})
+	}}
 	return s, nil
 }
 
-// check validates s against t; write reports whether restoring it must write sectors
+// checkDisk validates s against t; write reports whether restoring it must write sectors
 // (false: the image already is the one s was saved from).
 func checkDisk(unit int, t *trackedDisk, s *DiskState) (write bool, err error) {
 	if (t != nil) != s.Present {
@@ -179,11 +240,15 @@ func checkDisk(unit int, t *trackedDisk, s *DiskState) (write bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("disk %d: %w", unit, err)
 	}
-	if cur == s.Hash {
+	saved, err := s.hash()
+	if err != nil {
+		return false, fmt.Errorf("disk %d: %w", unit, err)
+	}
+	if cur == saved {
 		return false, nil
 	}
 	return false, fmt.Errorf("disk %d: image differs from the snapshot's (sha256 %x, the snapshot's base %x, at save %x)",
-		unit, cur[:8], s.BaseHash[:8], s.Hash[:8])
+		unit, cur[:8], s.BaseHash[:8], saved[:8])
 }
 
 // restoreDisk makes t's image the one s was saved from: every sector written since the
@@ -209,7 +274,7 @@ func restoreDisk(t *trackedDisk, s *DiskState) error {
 	}
 	for _, n := range t.dirty() {
 		if _, ok := want[n]; !ok {
-			if err := put(n, t.orig[n]); err != nil {
+			if err := put(n, t.baseContents(n)); err != nil {
 				return err
 			}
 		}

@@ -49,6 +49,14 @@ func (s *Snapshot) WriteTo(w io.Writer) (int64, error) {
 	if s.ram == nil || s.ram.mem == nil {
 		return 0, errors.New("snapshot: no RAM (closed?)")
 	}
+	disks := s.Disks // with the save-time hashes filled in (DiskState.hash)
+	for i := range disks {
+		h, err := disks[i].hash()
+		if err != nil {
+			return 0, fmt.Errorf("snapshot: disk %d: %w", i, err)
+		}
+		disks[i].Hash = h
+	}
 	var mach, disk bytes.Buffer
 	if err := gob.NewEncoder(&mach).Encode(&s.State); err != nil {
 		return 0, fmt.Errorf("snapshot: encoding the machine state: %w", err)
@@ -57,7 +65,7 @@ func (s *Snapshot) WriteTo(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("snapshot: %w", err)
 	}
-	if err := gob.NewEncoder(zw).Encode(&s.Disks); err != nil {
+	if err := gob.NewEncoder(zw).Encode(&disks); err != nil {
 		return 0, fmt.Errorf("snapshot: encoding the disks: %w", err)
 	}
 	if err := zw.Close(); err != nil {

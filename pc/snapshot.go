@@ -133,7 +133,8 @@ var errRunning = errors.New("snapshot: the machine is in the middle of an instru
 // goes on from there (a CPU that triple-faulted stays shut down and stops it again).
 // The first snapshot of a machine copies the RAM pages that are not zero into a new
 // image and maps RAM copy-on-write over it; later ones (Linux) copy only the pages
-// written since (Incremental). Each reads the disk images for their hashes.
+// written since (Incremental). The disks cost a read of the sectors written since their
+// base; the image hashes are computed when first needed (DiskState).
 func (m *Machine) Snapshot() (*Snapshot, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -447,8 +448,12 @@ func stateHash(st *MachineState, disks *[2]DiskState, page func(i int) []byte, p
 	if err := gob.NewEncoder(h).Encode(st); err != nil {
 		return [32]byte{}, fmt.Errorf("state hash: %w", err)
 	}
-	for _, d := range disks {
-		h.Write(d.Hash[:])
+	for i := range disks {
+		sum, err := disks[i].hash()
+		if err != nil {
+			return [32]byte{}, fmt.Errorf("state hash: disk %d: %w", i, err)
+		}
+		h.Write(sum[:])
 	}
 	// Each page that is not zero: its number, kind and fill byte, then its runs (sparse)
 	// or its bytes (data).

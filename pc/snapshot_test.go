@@ -3,6 +3,7 @@ package pc
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"testing"
@@ -544,5 +545,33 @@ func BenchmarkSnapshotWhole(b *testing.B) {
 		s.Close()
 		x.m.Close()
 		b.StartTimer()
+	}
+}
+
+// A snapshot's image hash is computed when first needed: after the machine has gone on
+// writing its disk, it is still the hash of the image as it was at the snapshot.
+func TestSnapshotDiskHashLater(t *testing.T) {
+	x := atPromptAfterLs(t, 1)
+	x.run("echo a > before", 5e9)
+	s, err := x.m.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	want := sha256.Sum256(x.fs)
+	x.run("echo b > after; mkdir d2", 5e9)
+	if sha256.Sum256(x.fs) == want {
+		t.Fatal("the command wrote nothing")
+	}
+	r, err := ReadSnapshot(bytes.NewReader(encode(t, s)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Disks[1].Hash != want {
+		t.Fatalf("hash of the image as saved %x, want %x", r.Disks[1].Hash[:8], want[:8])
+	}
+	if len(r.Disks[1].Sectors) == 0 {
+		t.Fatal("no sectors written since the base")
 	}
 }
