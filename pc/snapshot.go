@@ -327,7 +327,7 @@ func (m *Machine) Restore(s *Snapshot) error {
 func (m *Machine) checkState(s *MachineState) error {
 	switch {
 	case s.CPUs != len(m.cpus):
-		return fmt.Errorf("the snapshot has %d CPUs, this machine %d", s.CPUs, len(m.cpus))
+		return fmt.Errorf("the snapshot has %s, this machine %d", plural(s.CPUs, "CPU"), len(m.cpus))
 	case s.MemoryMB<<20 != len(m.ram):
 		return fmt.Errorf("the snapshot has %d MB of RAM, this machine %d MB", s.MemoryMB, len(m.ram)>>20)
 	case s.Slice != m.slice:
@@ -481,4 +481,12 @@ func stateHash(st *MachineState, disks *[2]DiskState, page func(i int) []byte, p
 // ramPages returns page i of ram.
 func ramPages(ram []byte) func(i int) []byte {
 	return func(i int) []byte { return ram[i*pageSize : (i+1)*pageSize] }
+}
+
+// plural is "1 CPU", "2 CPUs".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
