@@ -123,7 +123,7 @@ func (x *mux) feed(b []byte) {
 				fmt.Fprintf(x.msg, "\n%s\n", x.status())
 			}
 		case 'v', 'V':
-			if len(out) > 0 { // what was typed before goes first (it is in the snapshot if the guest took it)
+			if len(out) > 0 { // typed before: to the guest (not in the snapshot until the guest takes it)
 				x.g.SendSerial(out)
 				out = out[:0]
 			}

@@ -37,16 +37,17 @@ type options struct {
 	help      bool
 	version   bool
 
-	snapshot    bool     // -snapshot: disks are temporary copies, discarded at exit
-	loadvm      string   // -loadvm FILE: start from this snapshot
-	snapshotDir string   // -snapshot-dir DIR: where Ctrl-A v and savevm write snapshots
-	noShutdown  bool     // -no-shutdown: a power-off stops the guest, the run waits to be quit
-	monitor     string   // -monitor stdio: the monitor on stdin/stdout; "" none
-	name        string   // -name: the window title
-	gdbShort    bool     // -s: a stub on tcp::1234, or on -p's port
-	gdbPort     string   // -p PORT: old qemu's port for -s
-	listing     string   // -d help, -cpu help, -machine help: print this on stdout and exit 0
-	notes       []string // what accepted flags do not do, printed once each on stderr at start
+	snapshot   bool     // -snapshot: disks are temporary copies, discarded at exit
+	noShutdown bool     // -no-shutdown: a power-off stops the guest, the run waits to be quit
+	monitor    string   // -monitor stdio: the monitor on stdin/stdout; "" none
+	name       string   // -name: the window title
+	gdbShort   bool     // -s: a stub on tcp::1234, or on -p's port
+	gdbPort    string   // -p PORT: old qemu's port for -s
+	listing    string   // -d help, -cpu help, -machine help: print this on stdout and exit 0
+	notes      []string // what accepted flags do not do, printed once each on stderr at start
+
+	loadvm      string // -loadvm FILE: start from this snapshot
+	snapshotDir string // -snapshot-dir DIR: where Ctrl-A v and savevm write snapshots
 
 	race     bool   // -race: the data-race detector
 	raceLog  string // -race-log FILE: its reports go there instead of stderr
@@ -133,25 +134,27 @@ var flagTable = map[string]flagSpec{
 	"h":       {false, func(o *options, v string) error { o.help = true; return nil }},
 	"version": {false, func(o *options, v string) error { o.version = true; return nil }},
 
-	"snapshot":     {false, func(o *options, v string) error { o.snapshot = true; return nil }},
+	"snapshot":    {false, func(o *options, v string) error { o.snapshot = true; return nil }},
+	"no-shutdown": {false, func(o *options, v string) error { o.noShutdown = true; return nil }},
+	"name":        {true, func(o *options, v string) error { o.name = v; return nil }},
+	"machine":     {true, parseMachine},
+	"M":           {true, parseMachine},
+	"cpu":         {true, parseCPU},
+	"boot":        {true, parseBoot},
+	"k":           {true, noteFlag("-k: ignored: keys come from the terminal, in its own layout")},
+	"vga":         {true, parseVGA},
+	"enable-kvm":  {false, func(o *options, v string) error { return parseAccel(o, "kvm") }},
+	"race":        {false, func(o *options, v string) error { o.race = true; return nil }},
+	"race-log":    {true, func(o *options, v string) error { o.race, o.raceLog = true, v; return nonEmpty(v) }},
+	"race-rate":   {true, parseRaceRate},
+	"sched-seed":  {true, parseSchedSeed},
+	"symbols":     {true, func(o *options, v string) error { o.symbols = v; return nonEmpty(v) }},
+	"stuck-after": {true, parseStuckAfter},
+	"usb":         {false, noteFlag("-usb: ignored: gemu has no USB controller (the keyboard is the PS/2 one xv6 uses)")},
+
+	// Snapshots (snapshot.go).
 	"loadvm":       {true, func(o *options, v string) error { o.loadvm = v; return nonEmpty(v) }},
 	"snapshot-dir": {true, func(o *options, v string) error { o.snapshotDir = v; return nonEmpty(v) }},
-	"no-shutdown":  {false, func(o *options, v string) error { o.noShutdown = true; return nil }},
-	"name":         {true, func(o *options, v string) error { o.name = v; return nil }},
-	"machine":      {true, parseMachine},
-	"M":            {true, parseMachine},
-	"cpu":          {true, parseCPU},
-	"boot":         {true, parseBoot},
-	"k":            {true, noteFlag("-k: ignored: keys come from the terminal, in its own layout")},
-	"vga":          {true, parseVGA},
-	"enable-kvm":   {false, func(o *options, v string) error { return parseAccel(o, "kvm") }},
-	"race":         {false, func(o *options, v string) error { o.race = true; return nil }},
-	"race-log":     {true, func(o *options, v string) error { o.race, o.raceLog = true, v; return nonEmpty(v) }},
-	"race-rate":    {true, parseRaceRate},
-	"sched-seed":   {true, parseSchedSeed},
-	"symbols":      {true, func(o *options, v string) error { o.symbols = v; return nonEmpty(v) }},
-	"stuck-after":  {true, parseStuckAfter},
-	"usb":          {false, noteFlag("-usb: ignored: gemu has no USB controller (the keyboard is the PS/2 one xv6 uses)")},
 }
 
 // noteFlag is the apply function of a flag that is accepted and ignored, with a reason.
