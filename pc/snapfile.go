@@ -346,9 +346,7 @@ func decodeRAM(sec []byte, size int) (*ramImage, pageMap, error) {
 		case pageFill:
 			pm.fill[i] = fills[fi]
 			fi++
-			for j := range page {
-				page[j] = pm.fill[i]
-			}
+			fillBytes(page, pm.fill[i])
 		case pageSparse:
 			pm.fill[i] = fills[fi]
 			fi++

@@ -118,9 +118,7 @@ var errSparse = errors.New("sparse page runs out of range")
 // readSparse fills page with fill and the runs read by next(n), which returns the next
 // n bytes of the stream.
 func readSparse(page []byte, fill byte, next func(n int) ([]byte, error)) error {
-	for i := range page {
-		page[i] = fill
-	}
+	fillBytes(page, fill)
 	h, err := next(1)
 	if err != nil {
 		return err
@@ -145,4 +143,15 @@ func readSparse(page []byte, fill byte, next func(n int) ([]byte, error)) error 
 		copy(page[off:], b)
 	}
 	return nil
+}
+
+// fillBytes sets every byte of p to v, a doubling copy at a time.
+func fillBytes(p []byte, v byte) {
+	if len(p) == 0 {
+		return
+	}
+	p[0] = v
+	for n := 1; n < len(p); n *= 2 {
+		copy(p[n:], p[:n])
+	}
 }
