@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -54,6 +55,9 @@ func (d *DirStore) Save(name string, s *pc.Snapshot) error {
 	path, err := d.Path(name)
 	if err != nil {
 		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("snapshot directory: %w", err)
 	}
 	if err := pc.SaveSnapshot(s, path); err != nil {
 		return err

@@ -89,6 +89,9 @@ func newSnapshotName(dir string, now time.Time) string {
 
 // saveVM writes a snapshot of m to path and returns a line saying so.
 func saveVM(m *pc.Machine, path string) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", fmt.Errorf("snapshot directory: %w", err)
+	}
 	snap, err := m.Snapshot()
 	if err != nil {
 		return "", err

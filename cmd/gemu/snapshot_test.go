@@ -13,7 +13,7 @@ import (
 // Ctrl-A v in a -nographic session saves a snapshot and names it; -loadvm starts a new
 // session from it, at the prompt, and gemu test scripts start from it with loadvm.
 func TestLoadVM(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "snaps", "new") // made by the first save
 	xv6, fs := freshImages(t)
 	p := startGemu(t, xv6Args(xv6, fs, "-snapshot-dir", dir, "-snapshot")...)
 	end := p.waitFor(0, "init: starting sh\n$ ")
