@@ -50,6 +50,12 @@ type Config struct {
 	// when it is found, with the report as the reason. Its Report, if set, still hears of
 	// every race.
 	Race *pc.RaceConfig
+	// Snapshots keeps the snapshots scripts save (save NAME) and start from (loadvm NAME);
+	// nil: scripts cannot use snapshots.
+	Snapshots SnapshotStore
+	// LoadVM is the snapshot (in Snapshots) that scripts without a loadvm line start
+	// from; "" boots them.
+	LoadVM string
 	// Stuck, if set, runs the stuck-guest watchdog; a report fails the Expect running when
 	// it is made, with the report as the reason. Its Report, if set, still hears of it.
 	Stuck *pc.StuckConfig
@@ -66,6 +72,7 @@ type Session struct {
 	done    *pc.Result      // set once the machine has stopped for good
 	races   []*pc.Race      // found by the race detector (Config.Race)
 	stuck   *pc.StuckReport // a stuck-guest report no Expect has failed on yet
+	snaps   SnapshotStore
 }
 
 // Failure is the error an Expect returns when its pattern does not show up: the guest
@@ -93,7 +100,7 @@ func Start(cfg Config) (*Session, error) {
 	if fs == nil {
 		fs = images.FS
 	}
-	s := &Session{timeout: cfg.Timeout, host: cfg.HostLimit}
+	s := &Session{timeout: cfg.Timeout, host: cfg.HostLimit, snaps: cfg.Snapshots}
 	if s.timeout <= 0 {
 		s.timeout = 10 * Second
 	}

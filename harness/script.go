@@ -24,6 +24,10 @@ const ScriptFormat = `A script is a text file, one command a line:
   send "ls\n"        type this text (Go string syntax)
   send ls            type the rest of the line as it stands
   sendline ls        type the rest of the line and a newline
+  save NAME          save the machine's whole state as snapshot NAME (a file
+                     NAME.snap in -snapshot-dir; docs/snapshots.md)
+  loadvm NAME        start from snapshot NAME instead of booting (before the
+                     first step; the machine has the snapshot's CPUs and RAM)
 
 Comments: a line whose first non-blank character is # is a comment, and so is
 the rest of a line from a # that follows a space or a tab, except inside a
@@ -50,15 +54,16 @@ load. An expect looks only at output after the previous expect's match.
 // A Script is a list of steps read from a script file; ScriptFormat describes the format.
 type Script struct {
 	Name     string
-	CPUs     int // from an smp line, 0 if none
-	MemoryMB int // from a memory line, 0 if none
+	CPUs     int    // from an smp line, 0 if none
+	MemoryMB int    // from a memory line, 0 if none
+	LoadVM   string // from a loadvm line: the snapshot to start from, "" to boot
 	Steps    []Step
 }
 
 // A Step is one line of a script.
 type Step struct {
 	Line    int
-	Op      string // "timeout", "expect", "expect-re", "send"
+	Op      string // "timeout", "expect", "expect-re", "send", "save"
 	Text    string
 	Re      *regexp.Regexp
 	Timeout int64
@@ -97,6 +102,17 @@ func ParseScript(name string, r io.Reader) (*Script, error) {
 			default:
 				s.MemoryMB = v
 			}
+			continue
+		}
+		if word == "loadvm" {
+			name := strings.TrimSpace(rest)
+			switch {
+			case name == "" || strings.ContainsAny(name, " \t"):
+				return nil, fmt.Errorf("%s:%d: loadvm %q: want a snapshot name", s.Name, n, rest)
+			case len(s.Steps) > 0:
+				return nil, fmt.Errorf("%s:%d: loadvm must come before the first step", s.Name, n)
+			}
+			s.LoadVM = name
 			continue
 		}
 		st, err := parseStep(word, rest)
@@ -185,8 +201,14 @@ func parseStep(word, rest string) (Step, error) {
 		return Step{Op: "send", Text: text}, nil
 	case "sendline":
 		return Step{Op: "send", Text: rest + "\n"}, nil
+	case "save":
+		name := strings.TrimSpace(rest)
+		if name == "" || strings.ContainsAny(name, " \t") {
+			return Step{}, fmt.Errorf("save %q: want a snapshot name", rest)
+		}
+		return Step{Op: "save", Text: name}, nil
 	}
-	return Step{}, fmt.Errorf("unknown command %q (want smp, memory, timeout, expect, send or sendline)", word)
+	return Step{}, fmt.Errorf("unknown command %q (want smp, memory, loadvm, timeout, expect, send, sendline or save)", word)
 }
 
 // argText is a quoted Go string, or else the text as it stands.
@@ -211,6 +233,8 @@ func (sc *Script) Run(s *Session) error {
 			err = s.ExpectWithin(st.Text, timeout)
 		case "expect-re":
 			_, err = s.ExpectRegexp(st.Re, timeout)
+		case "save":
+			err = s.SaveSnapshot(st.Text)
 		}
 		if err != nil {
 			return fmt.Errorf("%s:%d: %w", sc.Name, st.Line, err)

@@ -170,3 +170,57 @@ func TestParseScriptComments(t *testing.T) {
 		}
 	}
 }
+
+func TestParseScriptSnapshots(t *testing.T) {
+	s, err := ParseScript("t.script", strings.NewReader("loadvm prompt # from the prompt\nsendline ls\nsave after-ls\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.LoadVM != "prompt" {
+		t.Errorf("LoadVM = %q, want prompt", s.LoadVM)
+	}
+	if len(s.Steps) != 2 || s.Steps[1].Op != "save" || s.Steps[1].Text != "after-ls" {
+		t.Errorf("steps %+v, want a send and save after-ls", s.Steps)
+	}
+	for _, src := range []string{"loadvm", "save", "save a b", "loadvm a b", "sendline ls\nloadvm p"} {
+		if _, err := ParseScript("bad.script", strings.NewReader(src)); err == nil || !strings.Contains(err.Error(), "bad.script:") {
+			t.Errorf("%q: error %v, want one naming the line", src, err)
+		}
+	}
+}
+
+// A script saves the prompt, and two others start from it: each sees the state saved
+// (the file made before the save), not what the other did, and booting is skipped.
+func TestScriptSaveAndLoadVM(t *testing.T) {
+	store := &DirStore{Dir: t.TempDir()}
+	defer store.Close()
+	cfg := Config{Snapshots: store, CPUs: 2}
+	parse := func(src string) *Script {
+		s, err := ParseScript("s", strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	run := func(sc *Script) string {
+		s, err := sc.Start(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if err := sc.Run(s); err != nil {
+			t.Fatal(err)
+		}
+		return s.Transcript()
+	}
+	run(parse("expect \"$ \"\nsendline echo a > saved\nexpect \"$ \"\nsave prompt\n"))
+	for i := 0; i < 2; i++ {
+		tr := run(parse("loadvm prompt\nsendline ls\nexpect \"console\"\nexpect \"$ \"\nsendline echo b > other\nexpect \"$ \"\n"))
+		if strings.Contains(tr, "init: starting sh") || !strings.Contains(tr, "saved") || strings.Contains(tr, "other  ") {
+			t.Fatalf("run %d from the snapshot:\n%s", i, tr)
+		}
+	}
+	if _, err := parse("loadvm nosuch\n").Start(cfg); err == nil || !strings.Contains(err.Error(), "nosuch") {
+		t.Errorf("loadvm of a missing snapshot: %v", err)
+	}
+}

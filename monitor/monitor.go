@@ -27,6 +27,13 @@ type Machine interface {
 	Reset()      // a warm reset, as the guest's own reset
 }
 
+// Snapshots is what a Machine that can save and restore its whole state adds: the
+// savevm and loadvm commands. name is the snapshot's name as the user typed it.
+type Snapshots interface {
+	SaveVM(name string) (string, error) // returns a line saying where the snapshot went
+	LoadVM(name string) error
+}
+
 // StuckReporter is a Machine that can describe itself as a stuck guest (info stuck).
 type StuckReporter interface {
 	StuckText() string
@@ -65,7 +72,9 @@ info mem -- the selected CPU's page mappings, as ranges
 info registers [-a] -- the selected CPU's registers (-a: every CPU's)
 info stuck -- every CPU's backtrace and xv6's processes, as a stuck-guest report
 info tlb -- the selected CPU's page mappings, page by page
+loadvm name -- restore the machine from snapshot name
 quit|q -- quit gemu
+savevm name -- save the machine's whole state as snapshot name
 stop -- stop the guest (time stops too)
 system_reset -- reset the machine
 x /fmt addr -- virtual memory dump starting at addr (fmt: count, x|d|u|o|c, b|h|w|g)
@@ -112,8 +121,32 @@ func (mon *Monitor) Exec(line string) (out string, quit bool) {
 		return mon.info(args), false
 	case "x", "xp":
 		return mon.dump(cmd == "xp", args), false
+	case "savevm", "loadvm":
+		return mon.snapshot(cmd, args), false
 	}
 	return fmt.Sprintf("unknown command: '%s'\n", cmd), false
+}
+
+// snapshot runs savevm and loadvm.
+func (mon *Monitor) snapshot(cmd string, args []string) string {
+	sn, ok := mon.m.(Snapshots)
+	if !ok {
+		return cmd + ": this machine has no snapshots\n"
+	}
+	if len(args) != 1 {
+		return cmd + ": want a snapshot name\n"
+	}
+	if cmd == "savevm" {
+		line, err := sn.SaveVM(args[0])
+		if err != nil {
+			return fmt.Sprintf("savevm: %v\n", err)
+		}
+		return line + "\n"
+	}
+	if err := sn.LoadVM(args[0]); err != nil {
+		return fmt.Sprintf("loadvm: %v\n", err)
+	}
+	return ""
 }
 
 // info runs the info subcommands.

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"errors"
 	"io"
 	"regexp"
 	"strings"
@@ -121,5 +122,67 @@ func TestControlCommands(t *testing.T) {
 	}
 	if m.CPUs()[0].CR0&(1<<31) != 0 {
 		t.Error("system_reset: cpu0 still pages, as before the reset")
+	}
+}
+
+// snapBoard is a machine with snapshots kept in memory by name.
+type snapBoard struct {
+	board
+	saved map[string]*pc.Snapshot
+}
+
+func (b snapBoard) SaveVM(name string) (string, error) {
+	s, err := b.Snapshot()
+	if err != nil {
+		return "", err
+	}
+	b.saved[name] = s
+	return "saved " + name, nil
+}
+
+func (b snapBoard) LoadVM(name string) error {
+	s := b.saved[name]
+	if s == nil {
+		return errors.New("no snapshot " + name)
+	}
+	return b.Restore(s)
+}
+
+// savevm and loadvm reach the machine's snapshots; loadvm brings the registers back.
+func TestSaveLoadVM(t *testing.T) {
+	m := bootedXV6(t)
+	b := snapBoard{board{m}, map[string]*pc.Snapshot{}}
+	mon := New(b)
+	regs, _ := mon.Exec("info registers -a")
+	h0, err := m.StateHash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := mon.Exec("savevm p"); out != "saved p\n" {
+		t.Fatalf("savevm: %q", out)
+	}
+	m.SendSerial([]byte("ls\n"))
+	if _, done, err := m.RunFor(context.Background(), harness.Second/10); done || err != nil {
+		t.Fatal(done, err)
+	}
+	if h, _ := m.StateHash(); h == h0 {
+		t.Fatal("the machine did not change in 100 ms of running ls")
+	}
+	if out, _ := mon.Exec("loadvm p"); out != "" {
+		t.Fatalf("loadvm: %q", out)
+	}
+	if again, _ := mon.Exec("info registers -a"); again != regs {
+		t.Errorf("registers after loadvm:\n%s\nwant\n%s", again, regs)
+	}
+	if h, _ := m.StateHash(); h != h0 {
+		t.Error("state hash after loadvm differs from the one saved")
+	}
+	for cmd, want := range map[string]string{"loadvm q": "no snapshot q", "savevm": "want a snapshot name"} {
+		if out, _ := mon.Exec(cmd); !strings.Contains(out, want) {
+			t.Errorf("%s: %q, want %q", cmd, out, want)
+		}
+	}
+	if out, _ := New(board{m}).Exec("savevm x"); !strings.Contains(out, "no snapshots") {
+		t.Errorf("savevm without snapshots: %q", out)
 	}
 }

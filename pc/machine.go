@@ -138,6 +138,9 @@ type Machine struct {
 	stopReq chan struct{}
 	stopped bool
 
+	disks   [2]*trackedDisk // the disks as the IDE sees them: writes tracked for snapshots (snapdisk.go)
+	ramBase *ramImage       // the snapshot image RAM maps copy-on-write, nil for its own memory (snapram_linux.go)
+
 	dbg   debugState    // debugger stops (debug.go)
 	sched sched         // the order and length of the CPUs' turns (sched.go)
 	race  *raceDetector // the data-race detector, nil when off (race.go)
@@ -254,7 +257,8 @@ func (m *Machine) attachDisks() error {
 		if d.Size() <= 0 || d.Size()%512 != 0 {
 			return fmt.Errorf("disk %d: size %d is not a positive multiple of 512", i, d.Size())
 		}
-		if err := m.ide.Attach(i, d); err != nil {
+		m.disks[i] = newTrackedDisk(d)
+		if err := m.ide.Attach(i, m.disks[i]); err != nil {
 			return fmt.Errorf("disk %d: %w", i, err)
 		}
 	}
@@ -477,6 +481,8 @@ func (m *Machine) RAM() []byte { return m.ram }
 // the prefaulting of RAM.
 func (m *Machine) Close() error {
 	m.ramBlock.pf.stop()
+	m.ramBase.release() // the mapping keeps what RAM still uses of it
+	m.ramBase = nil
 	var errs []error
 	for i, d := range m.cfg.Disks {
 		if d == nil {

@@ -14,7 +14,7 @@ import (
 
 // xv6 is a headless xv6 session on the bundled images, driven in virtual time.
 type xv6 struct {
-	t   *testing.T
+	t   testing.TB
 	m   *Machine
 	out *bytes.Buffer
 	fs  memDisk

@@ -22,6 +22,7 @@ var EscapeKeys = []EscapeKey{
 		"switch between the serial console and the monitor (qemu's commands; none with -gdb)"},
 	{"m", "monitor", "qemu's monitor and back (not with -gdb)", ""},
 	{"s", "status", "status line on or off", "print the status line once"},
+	{"v", "", "save a snapshot (its name shows on the status line)", "save a snapshot (its name is printed)"},
 	{"w", "", "why the guest is stuck: the monitor's info stuck",
 		"print info stuck (a stuck guest's report also goes to stderr by itself)"},
 	{"h", "help", "help (any key closes it)", "help"},

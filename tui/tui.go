@@ -57,6 +57,9 @@ type Options struct {
 	// Monitor runs a monitor command line and returns its output; quit reports the quit
 	// command. Ctrl-A m shows the monitor; nil means there is none.
 	Monitor func(line string) (out string, quit bool)
+	// Save saves a snapshot of the machine (Ctrl-A v) and returns a line saying where;
+	// nil means snapshots cannot be saved.
+	Save func() (string, error)
 }
 
 // view is what the 80x25 area shows.
@@ -388,12 +391,27 @@ func (u *UI) command(ev *tcell.EventKey) bool {
 		u.full = true
 	case 'm', 'M':
 		u.toggleMonitor()
+	case 'v', 'V':
+		u.save()
 	case 'w', 'W':
 		u.whyStuck()
 	default:
 		u.note("unknown Ctrl-A command (Ctrl-A h for help)", 2*time.Second)
 	}
 	return false
+}
+
+// save is Ctrl-A v: a snapshot, and its name (or what went wrong) on the status row.
+func (u *UI) save() {
+	if u.opts.Save == nil {
+		u.note("no snapshots here", 3*time.Second)
+		return
+	}
+	line, err := u.opts.Save()
+	if err != nil {
+		line = err.Error()
+	}
+	u.note(line, 5*time.Second)
 }
 
 // scrollBy moves the serial view n lines back (negative: forward).

@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -962,6 +963,36 @@ func TestMonitorView(t *testing.T) {
 	if !typeLine("quit") {
 		t.Error("quit did not quit")
 	}
+}
+
+// Ctrl-A v saves a snapshot through Options.Save and shows its name, or the error, on
+// the status row.
+func TestSaveKey(t *testing.T) {
+	saves := 0
+	fail := false
+	u, scr := syncUI(t, &fakeMachine{}, 80, 26, Options{Save: func() (string, error) {
+		saves++
+		if fail {
+			return "", errors.New("snapshot: disk full")
+		}
+		return "snapshot saved to ./gemu-1.snap", nil
+	}})
+	t0 := time.Now()
+	for i, want := range []string{"snapshot saved to ./gemu-1.snap", "snapshot: disk full"} {
+		fail = i == 1
+		u.key(tcell.NewEventKey(tcell.KeyCtrlA, 0, tcell.ModCtrl))
+		u.key(tcell.NewEventKey(tcell.KeyRune, 'v', tcell.ModNone))
+		u.draw(t0.Add(time.Duration(i) * time.Second))
+		if line := rowText(scr, Rows); !strings.Contains(line, want) {
+			t.Errorf("status row %q lacks %q", line, want)
+		}
+	}
+	if saves != 2 {
+		t.Errorf("Save called %d times, want 2", saves)
+	}
+	v, _ := syncUI(t, &fakeMachine{}, 80, 26, Options{})
+	v.key(tcell.NewEventKey(tcell.KeyCtrlA, 0, tcell.ModCtrl))
+	v.key(tcell.NewEventKey(tcell.KeyRune, 'v', tcell.ModNone)) // no Save: a note, no panic
 }
 
 // TestWhyStuck: Ctrl-A w opens the monitor and runs info stuck, dropping a half-typed

@@ -26,8 +26,9 @@ type guest interface {
 // commands, as qemu's mon:stdio does.
 type mux struct {
 	g       guest
-	msg     io.Writer     // where command messages go (the console)
-	status  func() string // the status line for Ctrl-A s; nil leaves it out
+	msg     io.Writer              // where command messages go (the console)
+	status  func() string          // the status line for Ctrl-A s; nil leaves it out
+	save    func() (string, error) // Ctrl-A v: save a snapshot, say where; nil: none
 	escaped bool
 	csi     int         // after Ctrl-A ESC: 1 until '[', then 2 until the sequence's final byte
 	quit    atomic.Bool // Ctrl-A x seen
@@ -121,6 +122,12 @@ func (x *mux) feed(b []byte) {
 			if x.status != nil {
 				fmt.Fprintf(x.msg, "\n%s\n", x.status())
 			}
+		case 'v', 'V':
+			if len(out) > 0 { // typed before: to the guest (not in the snapshot until the guest takes it)
+				x.g.SendSerial(out)
+				out = out[:0]
+			}
+			x.saveNow()
 		case 0x1B:
 			x.csi = 1
 		default:
@@ -130,6 +137,20 @@ func (x *mux) feed(b []byte) {
 	if len(out) > 0 {
 		x.g.SendSerial(out)
 	}
+}
+
+// saveNow is Ctrl-A v: a snapshot, and a line on the console saying where it went.
+func (x *mux) saveNow() {
+	if x.save == nil {
+		fmt.Fprint(x.msg, "\ngemu: no snapshots here\n")
+		return
+	}
+	line, err := x.save()
+	if err != nil {
+		fmt.Fprintf(x.msg, "\ngemu: %v\n", err)
+		return
+	}
+	fmt.Fprintf(x.msg, "\ngemu: %s\n", line)
 }
 
 // toggleMonitor is Ctrl-A c or m: the monitor, or back to the serial console.

@@ -51,6 +51,9 @@ type options struct {
 	listing    string   // -d help, -cpu help, -machine help: print this on stdout and exit 0
 	notes      []string // what accepted flags do not do, printed once each on stderr at start
 
+	loadvm      string // -loadvm FILE: start from this snapshot
+	snapshotDir string // -snapshot-dir DIR: where Ctrl-A v and savevm write snapshots
+
 	race     bool   // -race: the data-race detector
 	raceLog  string // -race-log FILE: its reports go there instead of stderr
 	raceRate int    // -race-rate N: mean instructions between samples (0: the default)
@@ -153,6 +156,10 @@ var flagTable = map[string]flagSpec{
 	"symbols":     {true, func(o *options, v string) error { o.symbols = v; return nonEmpty(v) }},
 	"stuck-after": {true, parseStuckAfter},
 	"usb":         {false, noteFlag("-usb: ignored: gemu has no USB controller (the keyboard is the PS/2 one xv6 uses)")},
+
+	// Snapshots (snapshot.go).
+	"loadvm":       {true, func(o *options, v string) error { o.loadvm = v; return nonEmpty(v) }},
+	"snapshot-dir": {true, func(o *options, v string) error { o.snapshotDir = v; return nonEmpty(v) }},
 }
 
 // noteFlag is the apply function of a flag that is accepted and ignored, with a reason.
@@ -198,6 +205,10 @@ Block device options:
                 report gives the guest an I/O error, enospc stops only when the
                 host is out of space
 -snapshot       write to temporary copies of the disk images, discarded at exit
+-loadvm FILE    start from a snapshot (saved with Ctrl-A v, the monitor's savevm
+                or a gemu test script's save; docs/snapshots.md)
+-snapshot-dir DIR
+                where Ctrl-A v and savevm write snapshots (default: .)
 -boot [order=]c[,menu=on|off][,...]
                 boot from the hard disk (the only boot device)
 

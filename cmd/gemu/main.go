@@ -142,13 +142,23 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		}
 	}
 	stuck := s.stuckConfig(o, cfg, stderr)
+	snap, err := loadVM(o, cfg)
+	if err != nil {
+		closeDisks(cfg)
+		return fail(err)
+	}
 	m, err := pc.New(*cfg)
 	if err != nil {
+		snap.Close()
 		for _, d := range cfg.Disks {
 			if c, ok := d.(io.Closer); ok {
 				c.Close()
 			}
 		}
+		return fail(err)
+	}
+	if err := restoreVM(o, m, snap); err != nil {
+		m.Close()
 		return fail(err)
 	}
 	attachLog(logger, m)
@@ -440,15 +450,15 @@ func (s *session) runMachine(m *pc.Machine, o *options, cfg *pc.Config, stdin *o
 	mode := serialMode(o)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	x := &mux{g: stopper{m, cancel}, msg: stderr, status: consoleStatus(m)}
+	x := &mux{g: stopper{m, cancel}, msg: stderr, status: consoleStatus(m), save: quickSave(m, o)}
 	var link *monitorLink
 	switch {
 	case o.gdb != "":
 	case o.monitor == "stdio":
-		link = newMonitorLink(m, s.syms)
+		link = newMonitorLink(m, s.syms, o.snapshotDir)
 		go link.serveStdio(stdin, stdout, x)
 	case mode == "mon:stdio" && s.console != nil:
-		link = newMonitorLink(m, s.syms)
+		link = newMonitorLink(m, s.syms, o.snapshotDir)
 		x.monitor, x.con = link.exec, s.console
 	}
 	// With no console input at all (COM1 to a file or nowhere) only timers can wake an idle

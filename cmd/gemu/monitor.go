@@ -32,10 +32,12 @@ type monitorReply struct {
 	quit bool
 }
 
-// pcBoard adapts pc.Machine to monitor.Machine.
+// pcBoard adapts pc.Machine to monitor.Machine, monitor.StuckReporter and
+// monitor.Snapshots.
 type pcBoard struct {
 	*pc.Machine
-	syms *kernelSyms
+	syms    *kernelSyms
+	snapDir string // -snapshot-dir
 }
 
 // StuckText is the monitor's info stuck: the machine described as the stuck-guest
@@ -45,8 +47,31 @@ func (b pcBoard) StuckText() string { return b.StuckReport(b.syms.get()).Text }
 // Reset resets the machine as the guest's own reset does.
 func (b pcBoard) Reset() { b.DebugReset() }
 
-func newMonitorLink(m *pc.Machine, syms *kernelSyms) *monitorLink {
-	return &monitorLink{m: m, mon: monitor.New(pcBoard{m, syms}), reqs: make(chan monitorReq, 1), done: make(chan struct{})}
+// SaveVM is savevm: the snapshot goes to the snapshot directory.
+func (b pcBoard) SaveVM(name string) (string, error) {
+	path, err := snapshotPath(b.snapDir, name)
+	if err != nil {
+		return "", err
+	}
+	return saveVM(b.Machine, path)
+}
+
+// LoadVM is loadvm: the machine goes back to the snapshot's state.
+func (b pcBoard) LoadVM(name string) error {
+	path, err := snapshotPath(b.snapDir, name)
+	if err != nil {
+		return err
+	}
+	snap, err := pc.LoadSnapshot(path)
+	if err != nil {
+		return err
+	}
+	defer snap.Close()
+	return b.Restore(snap)
+}
+
+func newMonitorLink(m *pc.Machine, syms *kernelSyms, snapDir string) *monitorLink {
+	return &monitorLink{m: m, mon: monitor.New(pcBoard{m, syms, snapDir}), reqs: make(chan monitorReq, 1), done: make(chan struct{})}
 }
 
 // exec runs one monitor command line with the machine paused and returns its output;

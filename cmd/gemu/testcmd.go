@@ -36,6 +36,11 @@ options:
   -timeout D     virtual-time budget of each expect without a timeout line (default 10s)
   -host-limit D  host-time safety net of each expect, for overloaded machines (default 30m)
   -v             print every transcript, not only failed ones
+  -snapshot-dir DIR
+                 where save NAME writes NAME.snap and loadvm NAME reads it
+                 (default: the current directory); scripts that save run first,
+                 one at a time, in the order given
+  -loadvm FILE   start every script without a loadvm line from this snapshot
   -race          run the data-race detector: a race fails the script, with the
                  report (symbolized with xv6's kernel ELF beside -hda) as the reason
   -race-rate N   sample each CPU's accesses about every N instructions (default 50000)
@@ -84,6 +89,8 @@ type testFlags struct {
 	keep       string
 	stuckAfter string
 	symbols    string
+	snapDir    string // -snapshot-dir
+	loadvm     string // -loadvm
 }
 
 // runTest is `gemu test`: it returns the exit status.
@@ -106,6 +113,8 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.keep, "keep", "", "")
 	fs.StringVar(&f.stuckAfter, "stuck-after", "", "")
 	fs.StringVar(&f.symbols, "symbols", "", "")
+	fs.StringVar(&f.snapDir, "snapshot-dir", "", "")
+	fs.StringVar(&f.loadvm, "loadvm", "", "")
 	scripts, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -124,11 +133,14 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gemu test: %v\n", err)
 		return 1
 	}
+	if store, ok := cfg.Snapshots.(*harness.DirStore); ok {
+		defer store.Close()
+	}
 	if f.schedules > 0 {
 		return exploreSchedules(scripts, cfg, &f, stdout, stderr)
 	}
 	status := 0
-	results := runJobs(scripts, []uint64{f.schedSeed}, cfg, f.jobs)
+	results := runSaversFirst(scripts, f.schedSeed, cfg, f.jobs)
 	for i, path := range scripts {
 		r := results[i]
 		if r.err != nil {
@@ -153,7 +165,8 @@ func (f *testFlags) config() (harness.Config, error) {
 		return harness.Config{}, errors.New("-schedules, -j and -race-rate take positive counts")
 	}
 	cfg := harness.Config{CPUs: f.machine.smp, MemoryMB: f.machine.memMB, Timeout: int64(f.timeout),
-		HostLimit: f.hostLimit, SchedSeed: f.schedSeed}
+		HostLimit: f.hostLimit, SchedSeed: f.schedSeed,
+		Snapshots: &harness.DirStore{Dir: f.snapDir}, LoadVM: f.loadvm}
 	var err error
 	if cfg.Kernel, err = readImage(f.hda); err == nil {
 		cfg.FS, err = readImage(f.hdb)
@@ -358,7 +371,8 @@ func readImage(path string) ([]byte, error) {
 }
 
 // playScript runs one script on a fresh machine built from cfg and the script's own
-// smp and memory lines (flags win), and returns the transcript; a failure carries it too.
+// smp and memory lines (flags win), or restored from its loadvm snapshot, and returns the
+// transcript; a failure carries it too.
 func playScript(path string, cfg harness.Config) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -369,17 +383,63 @@ func playScript(path string, cfg harness.Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if cfg.CPUs == 0 {
-		cfg.CPUs = sc.CPUs
-	}
-	if cfg.MemoryMB == 0 {
-		cfg.MemoryMB = sc.MemoryMB
-	}
-	s, err := harness.Start(cfg)
+	s, err := sc.Start(cfg) // booted, or from its loadvm snapshot (else cfg.LoadVM)
 	if err != nil {
 		return "", err
 	}
 	defer s.Close()
 	err = sc.Run(s)
 	return s.Transcript(), err
+}
+
+// runSaversFirst is runJobs for one seed, except that the scripts that save snapshots
+// run first, one at a time in the order given, so that the scripts that start from
+// their snapshots find them; the results are in the order of scripts.
+func runSaversFirst(scripts []string, seed uint64, cfg harness.Config, jobs int) []jobResult {
+	var savers, rest []int
+	for i, path := range scripts {
+		if savesSnapshot(path) {
+			savers = append(savers, i)
+		} else {
+			rest = append(rest, i)
+		}
+	}
+	if len(savers) == 0 {
+		return runJobs(scripts, []uint64{seed}, cfg, jobs)
+	}
+	results := make([]jobResult, len(scripts))
+	pick := func(idx []int) []string {
+		var p []string
+		for _, i := range idx {
+			p = append(p, scripts[i])
+		}
+		return p
+	}
+	for k, r := range runJobs(pick(savers), []uint64{seed}, cfg, 1) {
+		results[savers[k]] = r
+	}
+	for k, r := range runJobs(pick(rest), []uint64{seed}, cfg, jobs) {
+		results[rest[k]] = r
+	}
+	return results
+}
+
+// savesSnapshot reports whether the script at path has a save step (a script that does
+// not parse runs with the others, and fails there).
+func savesSnapshot(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	sc, err := harness.ParseScript(path, f)
+	if err != nil {
+		return false
+	}
+	for _, st := range sc.Steps {
+		if st.Op == "save" {
+			return true
+		}
+	}
+	return false
 }

@@ -56,6 +56,7 @@ func newTUIFront(o *options, stdin *os.File, stdout io.Writer) *tuiFront {
 	if o.gdb == "" {
 		opts.Monitor = func(line string) (string, bool) { return f.link.exec(line) }
 	}
+	opts.Save = func() (string, error) { return quickSave(f.m, o)() }
 	f.ui = tui.New(f, opts)
 	return f
 }
@@ -80,7 +81,7 @@ func (f *tuiFront) serial(s *session, o *options) (io.Writer, error) {
 func (f *tuiFront) run(m *pc.Machine, o *options, syms *kernelSyms, stderr io.Writer) int {
 	f.m = m
 	if o.gdb == "" {
-		f.link = newMonitorLink(m, syms)
+		f.link = newMonitorLink(m, syms, o.snapshotDir)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

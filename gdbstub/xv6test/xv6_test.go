@@ -483,3 +483,44 @@ func TestGDBDeterministic(t *testing.T) {
 		t.Logf("first session:\n%s", tail(a))
 	}
 }
+
+// TestGDBLoadVM: a snapshot saved with Ctrl-A v at the shell prompt starts a new session
+// under gdb (-loadvm with -S): both CPUs are threads at once, and the guest goes on from
+// the prompt with the saved file there, without booting.
+func TestGDBLoadVM(t *testing.T) {
+	needBuild(t)
+	dir := t.TempDir()
+	g := startGemu(t, "-smp", "2", "-snapshot-dir", dir)
+	g.out.wait(t, "init: starting sh\n$ ", 60*time.Second)
+	io.WriteString(g.stdin, "echo saved > f\n")
+	g.out.wait(t, "echo saved > f\n$ ", 30*time.Second)
+	io.WriteString(g.stdin, "\x01v")
+	g.out.wait(t, "snapshot saved to ", 30*time.Second)
+	io.WriteString(g.stdin, "\x01x")
+	if st := g.exited(10 * time.Second); st != 0 {
+		t.Fatalf("Ctrl-A x: status %d\n%s", st, tail(g.out.String()))
+	}
+	snaps, _ := filepath.Glob(filepath.Join(dir, "*.snap"))
+	if len(snaps) != 1 {
+		t.Fatalf("snapshots in %s: %q", dir, snaps)
+	}
+
+	port := freePort(t)
+	h := startGemu(t, "-smp", "2", "-loadvm", snaps[0], "-S", "-gdb", fmt.Sprintf("tcp::%d", port))
+	io.WriteString(h.stdin, "cat f\n") // taken when gdb lets the guest run
+	out := runGDB(t, port,
+		"info threads",
+		"break sys_write",
+		"continue",
+		"p cpus[$_thread - 1].proc->name",
+		"delete",
+		"finish",
+		"kill")
+	expect(t, "gdb output", out,
+		`\* 1\s+Thread 1 \(CPU 0\)`, `2\s+Thread 2 \(CPU 1\)`,
+		`hit Breakpoint 1, sys_write \(\) at kernel/sysfile.c`,
+		`\$1 = "cat`)
+	if text := h.out.String(); strings.Contains(text, "init: starting sh") || !strings.Contains(text, "saved\n") {
+		t.Errorf("the restored session booted, or cat f did not print the saved file:\n%s", tail(text))
+	}
+}
