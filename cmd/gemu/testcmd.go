@@ -58,6 +58,19 @@ options:
   -keep DIR      where -schedules keeps failing transcripts (default: a new
                  temporary directory)
   -j N           machines run at once (default: the host's cores)
+  -junit FILE    write a JUnit XML report (as GitHub Actions, GitLab and Jenkins
+                 read it): a test suite per kernel (the -hda path, or "bundled"),
+                 a test case per script (per script and seed with -schedules,
+                 named "SCRIPT seed N"), a failure's reason as its message, the
+                 transcript as its output; times are host seconds
+  -json FILE     write a JSON array, one object per run: kernel, script, seed,
+                 result ("pass" or "fail"), kind and reason of a failure, virtual
+                 and host time, instructions retired
+
+A failure's reason is classified: expectation not met (the guest waits at its
+prompt; with the last 20 lines of the transcript), virtual timeout, kernel panic
+(a transcript line with "panic:"), triple fault, guest halted, guest stuck, data
+race, host time limit.
 
 ` + harness.ScriptFormat + `
 Example:
@@ -91,6 +104,8 @@ type testFlags struct {
 	symbols    string
 	snapDir    string // -snapshot-dir
 	loadvm     string // -loadvm
+	junit      string // -junit: the JUnit XML report's file
+	json       string // -json: the JSON report's file
 }
 
 // runTest is `gemu test`: it returns the exit status.
@@ -115,6 +130,8 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.symbols, "symbols", "", "")
 	fs.StringVar(&f.snapDir, "snapshot-dir", "", "")
 	fs.StringVar(&f.loadvm, "loadvm", "", "")
+	fs.StringVar(&f.junit, "junit", "", "")
+	fs.StringVar(&f.json, "json", "", "")
 	scripts, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -141,6 +158,10 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	}
 	status := 0
 	results := runSaversFirst(scripts, f.schedSeed, cfg, f.jobs)
+	if err := f.writeReports(scripts, []uint64{f.schedSeed}, results); err != nil {
+		fmt.Fprintf(stderr, "gemu test: %v\n", err)
+		status = 1
+	}
 	for i, path := range scripts {
 		r := results[i]
 		if r.err != nil {
@@ -203,6 +224,8 @@ type jobResult struct {
 	transcript string
 	host       time.Duration
 	err        error
+	virtualNS  int64  // virtual time the machine ran (0 if it never started)
+	retired    uint64 // instructions retired by all its CPUs
 }
 
 // runJobs plays every script under every seed (0: the default schedule), jobs machines at
@@ -224,8 +247,9 @@ func runJobs(scripts []string, seeds []uint64, cfg harness.Config, jobs int) []j
 					c.Race = &rc
 				}
 				start := time.Now()
-				t, err := playScript(scripts[k/len(seeds)], c)
-				results[k] = jobResult{t, time.Since(start), err}
+				t, st, err := playScript(scripts[k/len(seeds)], c)
+				results[k] = jobResult{transcript: t, host: time.Since(start), err: err,
+					virtualNS: st.VirtualNS, retired: st.Retired}
 			}
 		}()
 	}
@@ -248,6 +272,10 @@ func exploreSchedules(scripts []string, cfg harness.Config, f *testFlags, stdout
 	keep := f.keep
 	results := runJobs(scripts, seeds, cfg, f.jobs)
 	status := 0
+	if err := f.writeReports(scripts, seeds, results); err != nil {
+		fmt.Fprintf(stderr, "gemu test: %v\n", err)
+		status = 1
+	}
 	for i, path := range scripts {
 		var failed []uint64
 		var files []string // the kept transcripts
@@ -372,24 +400,24 @@ func readImage(path string) ([]byte, error) {
 
 // playScript runs one script on a fresh machine built from cfg and the script's own
 // smp and memory lines (flags win), or restored from its loadvm snapshot, and returns the
-// transcript; a failure carries it too.
-func playScript(path string, cfg harness.Config) (string, error) {
+// transcript and the machine's counters; a failure carries the transcript too.
+func playScript(path string, cfg harness.Config) (string, pc.Stats, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return "", pc.Stats{}, err
 	}
 	defer f.Close()
 	sc, err := harness.ParseScript(path, f)
 	if err != nil {
-		return "", err
+		return "", pc.Stats{}, err
 	}
 	s, err := sc.Start(cfg) // booted, or from its loadvm snapshot (else cfg.LoadVM)
 	if err != nil {
-		return "", err
+		return "", pc.Stats{}, err
 	}
 	defer s.Close()
 	err = sc.Run(s)
-	return s.Transcript(), err
+	return s.Transcript(), s.Machine().Stats(), err
 }
 
 // runSaversFirst is runJobs for one seed, except that the scripts that save snapshots
