@@ -58,16 +58,17 @@ func classify(err error) *failure {
 		return &failure{kind: kind, reason: reason,
 			detail: fmt.Sprintf("%s\n--- last %d lines of the transcript ---\n%s", reason, tailLines, tail)}
 	}
-	switch {
-	case strings.HasPrefix(why, "data race found"):
+	if strings.HasPrefix(why, "data race found") {
 		return &failure{kind: "race", reason: firstLineOf(why), detail: why}
-	case strings.HasPrefix(why, "guest stuck"):
-		return &failure{kind: "stuck", reason: firstLineOf(why), detail: why}
 	}
+	// A panicked xv6 spins with interrupts off, which the stuck detector or the timeout
+	// reports later: the panic is the news.
 	if p := panicLine.FindString(hf.Transcript); p != "" {
 		return withTail("panic", "kernel panic: "+strings.TrimSpace(p))
 	}
 	switch {
+	case strings.HasPrefix(why, "guest stuck"):
+		return &failure{kind: "stuck", reason: firstLineOf(why), detail: why}
 	case strings.HasPrefix(why, "host time limit"):
 		return withTail("host-limit", why)
 	case strings.HasPrefix(why, "the machine stopped: ") && strings.Contains(why, "triple fault"):

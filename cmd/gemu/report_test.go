@@ -24,6 +24,9 @@ func TestGemuTestReports(t *testing.T) {
 	if st := runTest([]string{"-j", "2", "-junit", xmlPath, "-json", jsonPath, pass, fail}, &out, &errb); st != 1 {
 		t.Fatalf("status %d, want 1\n%s%s", st, &out, &errb)
 	}
+	if want := "FAIL " + fail + ": expectation not met: \"never printed\" not seen"; !strings.Contains(out.String(), want+" ") {
+		t.Errorf("stdout lacks the one-line reason %q:\n%s", want, &out)
+	}
 
 	b, err := os.ReadFile(xmlPath)
 	if err != nil {
@@ -139,6 +142,7 @@ func TestClassify(t *testing.T) {
 		{hf(`"$ "`, "the machine stopped: cpu0: triple fault: #GP", ""), "triple-fault", "the machine stopped: cpu0: triple fault"},
 		{hf(`"$ "`, "the machine stopped: all CPUs halted with nothing to wake them: cpu0 ...\nregs", ""), "halted", "guest halted: all CPUs halted"},
 		{hf(`"$ "`, "guest stuck: cpu0 spins in kernel\nreport", "x"), "stuck", "guest stuck: cpu0 spins in kernel"},
+		{hf(`"$ "`, "guest stuck: cpu0 halted with interrupts off\nreport", "xv6...\npanic: acquire\n"), "panic", "kernel panic: panic: acquire"},
 		{hf(`"$ "`, "data race found: write at 0x10\nstacks", "x"), "race", "data race found: write at 0x10"},
 		{hf(`"$ "`, "host time limit 30m0s reached", long.String()), "host-limit", "host time limit 30m0s reached"},
 	} {

@@ -20,7 +20,8 @@ import (
 
 const testUsage = `usage: gemu test [options] SCRIPT... [options]
 
-Plays each script against a fresh machine and prints PASS or FAIL with its name;
+Plays each script against a fresh machine and prints PASS or FAIL with its name
+(and a failure's reason, classified as below);
 exits 0 when every expectation of every script is met, 1 (with the transcript of
 the failed run) when one is not. Options may come before or after the script
 names; after -- every argument is a script. Disk images are read into memory:
@@ -165,7 +166,13 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	for i, path := range scripts {
 		r := results[i]
 		if r.err != nil {
-			fmt.Fprintf(stdout, "FAIL %s: %v\n", path, r.err)
+			// One line with the classified reason, then the harness's account with the
+			// transcript.
+			reason := classify(r.err).reason
+			fmt.Fprintf(stdout, "FAIL %s: %s\n", path, reason)
+			if r.err.Error() != reason {
+				fmt.Fprintf(stdout, "%v\n", r.err)
+			}
 			status = 1
 			continue
 		}
