@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gemu/harness"
+	"gemu/pc"
 )
 
 // tailLines is how many lines of the transcript a failure's detail ends with.
@@ -256,7 +257,10 @@ func (f *testFlags) writeReports(scripts []string, seeds []uint64, results []job
 	runs := make([]reportRun, 0, len(results))
 	for i, path := range scripts {
 		for j, seed := range seeds {
-			runs = append(runs, reportRun{kernel: kernel, script: path, seed: max(seed, 1),
+			if seed == 0 {
+				seed = pc.DefaultSchedSeed
+			}
+			runs = append(runs, reportRun{kernel: kernel, script: path, seed: seed,
 				named: f.schedules > 0, res: results[i*len(seeds)+j]})
 		}
 	}
