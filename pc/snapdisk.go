@@ -43,6 +43,15 @@ func (t *trackedDisk) ReadAt(p []byte, off int64) (int, error) { return t.d.Read
 // Size is the disk's size in bytes.
 func (t *trackedDisk) Size() int64 { return t.d.Size() }
 
+// ErrorPolicy passes on the disk's werror/rerror policies (ide.ErrorPolicies); a disk
+// without them stops the machine on a failed host transfer, as ide does by default.
+func (t *trackedDisk) ErrorPolicy() (read, write ide.Policy) {
+	if p, ok := t.d.(ide.ErrorPolicies); ok {
+		return p.ErrorPolicy()
+	}
+	return ide.PolicyStop, ide.PolicyStop
+}
+
 // WriteAt writes the disk, first keeping the base contents of sectors written for the
 // first time.
 func (t *trackedDisk) WriteAt(p []byte, off int64) (int, error) {
