@@ -11,15 +11,27 @@ import (
 	"gemu/internal/xv6build"
 )
 
-// TestSchedulesFindAndReplay explores schedules of racepipe on the RACE=pipe kernel,
-// whose lost updates show in its output: some seed fails, and replaying the first
+// TestSchedulesFindAndReplay explores schedules of each planted mistake's program on its
+// RACE kernel (racepipe loses bytes, racesock connects two clients to one listener,
+// racemem hands a page to two processes or breaks the free list): some seed fails, and replaying the first
 // failing seed with the printed command fails the same way, byte for byte, ten times.
 func TestSchedulesFindAndReplay(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the RACE=pipe kernel; skipped with -short")
+		t.Skip("builds the RACE kernels; skipped with -short")
 	}
-	dir := xv6build.XV6Src(t, "pipe")
-	script := writeScript(t, "smp 2\nexpect \"$ \"\nsendline racepipe 1\ntimeout 2s\nexpect \"racepipe: ok\"\n")
+	for _, c := range []struct{ race, command, ok, damage string }{
+		{"pipe", "racepipe 1", "racepipe: ok", "racepipe: FAIL"},
+		{"sock", "racesock 20", "racesock: ok", "racesock: FAIL"},
+		{"kalloc", "racemem 200 4", "racemem: ok", "racemem: FAIL|panic: "}, // a broken free list may panic
+	} {
+		t.Run(c.race, func(t *testing.T) { findAndReplay(t, c.race, c.command, c.ok, c.damage) })
+	}
+}
+
+// findAndReplay is TestSchedulesFindAndReplay for one RACE kernel.
+func findAndReplay(t *testing.T, race, command, ok, damage string) {
+	dir := xv6build.XV6Src(t, race)
+	script := writeScript(t, "smp 2\nexpect \"$ \"\nsendline "+command+"\ntimeout 10s\nexpect \""+ok+"\"\n")
 	keep := t.TempDir()
 	args := []string{"-hda", filepath.Join(dir, "xv6.img"), "-hdb", filepath.Join(dir, "fs.img"), "-j", "2", "-keep", keep}
 	var out, errb bytes.Buffer
@@ -41,8 +53,8 @@ func TestSchedulesFindAndReplay(t *testing.T) {
 		}
 		if i == 0 {
 			first = rout.String()
-			if !strings.Contains(first, "racepipe: FAIL") {
-				t.Errorf("replay does not show racepipe's damage:\n%s", first)
+			if !regexp.MustCompile(damage).MatchString(first) {
+				t.Errorf("replay does not show the damage (%s):\n%s", damage, first)
 			}
 		} else if rout.String() != first {
 			t.Fatalf("replay %d of seed %d differs from the first:\n%s\nfirst:\n%s", i, seed, &rout, first)
