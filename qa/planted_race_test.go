@@ -15,7 +15,7 @@ import (
 // its mistake and a sampling rate at which the detector finds it within a few seeds.
 var plantedRaces = []struct {
 	race, command, done string
-	rate               int
+	rate                int
 }{
 	{"pipe", "racepipe 2", `racepipe: (ok|FAIL \d+ of)`, 50000},
 	{"sock", "racesock 50", `racesock: (ok|FAIL \d+ of)`, 2000},
